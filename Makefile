@@ -1,0 +1,58 @@
+# Recdesk: `make run` starts the console with every local service; `make test` runs the whole suite.
+# Both do all set-up on a fresh machine (virtualenv, pinned packages, migrations, chromium for tests).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+# Local demo values shared by the console and the emulator (override in the environment or .env).
+export LOCAL_ZEGO_APP_ID ?= 1000000001
+export LOCAL_ZEGO_SERVER_SECRET ?= 0123456789abcdef0123456789abcdef
+export LOCAL_ZEGO_CALLBACK_SECRET ?= local-callback-secret
+export S3_PORT ?= 8333
+export S3_BUCKET ?= recdesk
+export S3_ACCESS_KEY_ID ?= recdesk
+export S3_SECRET_ACCESS_KEY ?= recdesk-local-secret
+
+.PHONY: run test lint format chromium clean-var
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Recdesk needs Python 3.12 (found " + sys.version.split()[0] + "); install it or run: make PYTHON=python3.12 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(RUNTIME_STAMP)
+
+run: $(RUNTIME_STAMP)
+	@mkdir -p var
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py bootstrap
+	@echo ""
+	@echo "  Recdesk is starting at http://127.0.0.1:8000  (Ctrl-C stops every process)"
+	@echo ""
+	DEBUG=1 $(VENV)/bin/honcho start -f Procfile
+
+test: $(DEV_STAMP) chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,1 @@
+"""Helpers for running the embedded local services (no Django imports)."""

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class StorageProfilesConfig(AppConfig):
+    name = "storage_profiles"

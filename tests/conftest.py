@@ -1,0 +1,9 @@
+pytest_plugins = ["tests.fixtures.seaweed", "tests.fixtures.personas", "tests.fixtures.emulator"]
+
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -105,7 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work goes through django.tasks; the worker (`manage.py db_worker`) runs it. Tests run
+# tasks inline with TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend.
+TASKS = {
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -178,13 +182,23 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Django 6.1's MAILERS; EMAIL_URL-style details go in OPTIONS (host, port, username, password...).
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": env.json("EMAIL_OPTIONS", default={}),
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="recdesk@localhost")
 
 # The embedded defaults: the local ZEGO emulator and SeaweedFS started by `make run`.
 ZEGO_DEFAULT_API_URL = env.str("ZEGO_DEFAULT_API_URL", default="http://127.0.0.1:8810")
 ZEGO_DEFAULT_RTC_API_URL = env.str("ZEGO_DEFAULT_RTC_API_URL", default="http://127.0.0.1:8810")
-ZEGO_CALLBACK_URL = env.str("ZEGO_CALLBACK_URL", default=f"{SITE_URL}/zego/callback")
+# Callbacks go to <base>/callbacks/zego/<AppID>/ (given to ZEGO per task as CallbackUrl).
+ZEGO_CALLBACK_BASE_URL = env.str("ZEGO_CALLBACK_BASE_URL", default=SITE_URL)
+ZEGO_TIMEOUT = env.float("ZEGO_TIMEOUT", default=10.0)
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="http://127.0.0.1:8333")
 S3_BUCKET = env.str("S3_BUCKET", default="recdesk")
 S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="recdesk")
@@ -211,3 +225,13 @@ LOGGING = {
 LOCAL_ZEGO_APP_ID = env.int("LOCAL_ZEGO_APP_ID", default=1000000001)
 LOCAL_ZEGO_SERVER_SECRET = env_secret("LOCAL_ZEGO_SERVER_SECRET", default="")
 LOCAL_ZEGO_CALLBACK_SECRET = env_secret("LOCAL_ZEGO_CALLBACK_SECRET", default="")
+
+# Recording ledger: when an initialising task counts as stuck, and how long after ZEGO reports a
+# task ended we wait for its callback before saying callbacks were missed.
+RECORDING_STUCK_AFTER = env.int("RECORDING_STUCK_AFTER", default=120)
+CALLBACK_GRACE_SECONDS = env.int("CALLBACK_GRACE_SECONDS", default=120)
+# How far a callback's timestamp may be from our clock (ZEGO signs it; replays outside are refused).
+CALLBACK_TIMESTAMP_WINDOW = env.int("CALLBACK_TIMESTAMP_WINDOW", default=600)
+RECONCILE_INTERVAL = env.float("RECONCILE_INTERVAL", default=5.0)
+PRESENCE_INTERVAL = env.float("PRESENCE_INTERVAL", default=10.0)
+PRESENCE_MAX_AGE = env.int("PRESENCE_MAX_AGE", default=15)

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("recordings.urls")),
+    path("storage/", include("storage_profiles.urls")),
     path("admin/", admin.site.urls),
 ]

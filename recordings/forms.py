@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import re
+import uuid
+
 from django import forms
 
+import zego
+import zego.validation
 from core.forms import KeepSecretsMixin, SecretField
-from recordings.models import ZegoApp
+from recordings import start
+from recordings.models import (
+    MAX_IDLE_TIME_RANGE,
+    MAX_RECORD_TIME_RANGE,
+    RecordingTask,
+    Room,
+    ZegoApp,
+)
 
 
 class ZegoAppForm(KeepSecretsMixin, forms.ModelForm):
@@ -41,3 +53,245 @@ class ZegoAppForm(KeepSecretsMixin, forms.ModelForm):
         if secret and len(secret) < 16:
             raise forms.ValidationError("A ZEGO server secret is 32 characters long.")
         return secret
+
+
+class RoomAddForm(forms.Form):
+    room_id = forms.CharField(
+        label="Room ID",
+        max_length=128,
+        help_text="The RoomID your app's users join (letters, digits and -_.: only, as ZEGO allows).",
+    )
+    label = forms.CharField(
+        max_length=100, required=False, help_text="Optional name shown in lists."
+    )
+
+    def clean_room_id(self):
+        room_id = self.cleaned_data["room_id"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_.:\-]+", room_id):
+            raise forms.ValidationError("Use letters, digits and - _ . : only (no spaces).")
+        return room_id
+
+
+class StartForm(forms.Form):
+    click_token = forms.UUIDField(widget=forms.HiddenInput)
+    record_mode = forms.TypedChoiceField(
+        label="Mode",
+        coerce=int,
+        choices=[(2, "Mixed — one file with everyone"), (1, "Single stream — one file per stream")],
+        initial=2,
+        widget=forms.RadioSelect,
+    )
+    stream_type = forms.TypedChoiceField(
+        label="Record", coerce=int, choices=start.STREAM_TYPES, initial=3
+    )
+    output_format = forms.ChoiceField(
+        label="Output format", choices=start.OUTPUT_FORMATS, initial="mp4"
+    )
+    resolution = forms.ChoiceField(
+        choices=start.RESOLUTIONS,
+        initial="1280x720",
+        help_text="Mixed mode only. ZEGO allows up to 1920×1080.",
+    )
+    fps = forms.IntegerField(
+        label="Frames per second",
+        min_value=5,
+        max_value=30,
+        initial=15,
+        help_text="Mixed mode: 5–30, ZEGO default 15.",
+    )
+    bitrate_kbps = forms.IntegerField(
+        label="Video bitrate (kbps)",
+        min_value=100,
+        max_value=10000,
+        initial=1500,
+        help_text="Mixed mode, e.g. 1500 for 720p.",
+    )
+    mix_mode = forms.TypedChoiceField(
+        label="Layout", coerce=int, choices=start.MIX_MODES, initial=2
+    )
+    fill_mode = forms.TypedChoiceField(
+        label="Fill mode", coerce=int, choices=start.FILL_MODES, initial=1
+    )
+    background_color = forms.CharField(
+        label="Background colour",
+        initial="#000000",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    max_idle_time = forms.IntegerField(
+        label="MaxIdleTime (s)",
+        min_value=MAX_IDLE_TIME_RANGE[0],
+        max_value=MAX_IDLE_TIME_RANGE[1],
+        help_text="Stop after this long with nobody publishing. ZEGO default 30, range 5–86400.",
+    )
+    max_record_time = forms.IntegerField(
+        label="MaxRecordTime (s)",
+        min_value=MAX_RECORD_TIME_RANGE[0],
+        max_value=MAX_RECORD_TIME_RANGE[1],
+        help_text="Longest the task may run. ZEGO default and cap 86400 (24 h), minimum 300.",
+    )
+    include_streams = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only these streams (none ticked = every stream, including ones that join later).",
+    )
+    exclude_streams = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="Never these streams."
+    )
+    storage_profile = forms.ModelChoiceField(
+        queryset=None, help_text="Where ZEGO uploads the files."
+    )
+    preset_name = forms.CharField(
+        label="Save these settings as a preset named", max_length=80, required=False
+    )
+
+    def __init__(self, *args, app: ZegoApp, room: Room, **kwargs):
+        super().__init__(*args, **kwargs)
+        from storage_profiles.models import StorageProfile
+
+        self.app, self.room = app, room
+        profiles = StorageProfile.objects.usable()
+        self.fields["storage_profile"].queryset = profiles
+        self.fields["storage_profile"].initial = profiles.filter(is_default=True).first()
+        self.fields["max_idle_time"].initial = app.default_max_idle_time
+        self.fields["max_record_time"].initial = app.default_max_record_time
+        self.fields["click_token"].initial = uuid.uuid4()
+        streams = [
+            (s["stream_id"], f"{s['stream_id']} ({s.get('user_id', '')})") for s in room.streams
+        ]
+        self.fields["include_streams"].choices = streams
+        self.fields["exclude_streams"].choices = streams
+
+    def clean_background_color(self):
+        value = self.cleaned_data["background_color"]
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise forms.ValidationError("Pick a colour as #RRGGBB.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        self._check_combinations(cleaned)
+        if not self.errors:
+            self._check_with_zego_rules()
+        return cleaned
+
+    def _check_combinations(self, cleaned) -> None:
+        stream_type, output = cleaned["stream_type"], cleaned["output_format"]
+        if output == "mp3" and stream_type != 1:
+            self.add_error("output_format", "MP3 holds audio only: choose Record → Audio only.")
+        if output == "jpg" and stream_type == 1:
+            self.add_error(
+                "output_format", "Snapshots need video: choose a Record option with video."
+            )
+        overlap = set(cleaned["include_streams"]) & set(cleaned["exclude_streams"])
+        if overlap:
+            self.add_error(
+                "exclude_streams", f"Both included and excluded: {', '.join(sorted(overlap))}."
+            )
+        if (
+            cleaned["record_mode"] == 2
+            and not self.options().selected_streams()
+            and (cleaned["include_streams"] or cleaned["exclude_streams"])
+        ):
+            self.add_error("exclude_streams", "That leaves no stream to record.")
+
+    def _check_with_zego_rules(self) -> None:
+        options = self.options()
+        body = {
+            "RoomId": self.room.room_id,
+            **options.request_for_ledger("https://example.invalid/callback"),
+            # The real StorageParams come from the profile; only the request shape is checked here.
+            "StorageParams": {
+                "Vendor": 10,
+                "Region": "r",
+                "Bucket": "b",
+                "AccessKeyId": "k",
+                "AccessKeySecret": "s",
+                "EndPoint": "https://e",
+            },
+        }
+        for item in zego.validation.request_problems(zego.Action.START_RECORD, body):
+            self.add_error(None, f"{item.field}: {item.message}")
+
+    def options(self) -> start.StartOptions:
+        data = self.cleaned_data
+        width, height = (int(part) for part in data["resolution"].split("x"))
+        return start.StartOptions(
+            record_mode=data["record_mode"],
+            stream_type=data["stream_type"],
+            output_format=data["output_format"],
+            width=width,
+            height=height,
+            fps=data["fps"],
+            bitrate_kbps=data["bitrate_kbps"],
+            fill_mode=data["fill_mode"],
+            mix_mode=data["mix_mode"],
+            background_color=data["background_color"],
+            max_idle_time=data["max_idle_time"],
+            max_record_time=data["max_record_time"],
+            include_streams=data["include_streams"],
+            exclude_streams=data["exclude_streams"],
+            room_streams=[s["stream_id"] for s in self.room.streams],
+            storage_profile=data["storage_profile"],
+        )
+
+    @staticmethod
+    def initial_from_preset(preset) -> dict:
+        values = dict(preset.options)
+        values["resolution"] = f"{values.pop('width', 1280)}x{values.pop('height', 720)}"
+        values["storage_profile"] = values.pop("storage_profile_id", None)
+        values.pop("room_streams", None)
+        return values
+
+
+class TaskFilterForm(forms.Form):
+    app = forms.ModelChoiceField(
+        queryset=ZegoApp.objects.order_by("name"), required=False, empty_label="Any app"
+    )
+    room = forms.CharField(required=False, max_length=128, label="Room ID")
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any status"),
+            ("active", "Active (not final)"),
+            *RecordingTask.Status.choices,
+        ],
+    )
+    who = forms.CharField(required=False, max_length=150, label="Started by")
+    since = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
+    )
+    until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["app"]:
+            queryset = queryset.filter(app=data["app"])
+        if data["room"]:
+            queryset = queryset.filter(room__room_id__icontains=data["room"])
+        if data["status"] == "active":
+            queryset = queryset.exclude(status__in=RecordingTask.FINAL_STATUSES)
+        elif data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["who"]:
+            queryset = queryset.filter(started_by_label__icontains=data["who"])
+        if data["since"]:
+            queryset = queryset.filter(created_at__date__gte=data["since"])
+        if data["until"]:
+            queryset = queryset.filter(created_at__date__lte=data["until"])
+        return queryset
+
+
+class WhiteboardForm(forms.Form):
+    whiteboard_id = forms.CharField(label="Whiteboard ID", max_length=128)

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import capability_required
 from accounts.audit import audit
-from recordings.forms import ZegoAppForm
-from recordings.models import ZegoApp
+from core.htmx import is_partial, template_for
+from recordings import services, tasks
+from recordings.forms import RoomAddForm, StartForm, TaskFilterForm, WhiteboardForm, ZegoAppForm
+from recordings.models import RecordingFile, RecordingPreset, RecordingTask, Room, ZegoApp
+
+# ------------------------------------------------------------------------------------ ZEGO apps
 
 
 @require_GET
@@ -46,3 +56,206 @@ def _app_form(request, app: ZegoApp):
     return render(
         request, "recordings/app_form.html", {"form": form, "app": app, "creating": creating}
     )
+
+
+# ------------------------------------------------------------------------------------ Rooms
+
+
+def _selected_app(request) -> ZegoApp | None:
+    apps = ZegoApp.objects.filter(is_active=True)
+    chosen = request.GET.get("app", "")
+    if chosen.isdigit():
+        return apps.filter(pk=chosen).first() or apps.first()
+    return apps.first()
+
+
+@require_GET
+@capability_required("view_rooms")
+def room_list(request):
+    app = _selected_app(request)
+    rooms = []
+    if app is not None:
+        if services.presence_is_stale(app):
+            tasks.refresh_presence.enqueue(app.pk)
+        running = RecordingTask.objects.filter(room=OuterRef("pk")).exclude(
+            status__in=RecordingTask.FINAL_STATUSES
+        )
+        rooms = app.rooms.annotate(recording=Exists(running)).order_by("-recording", "room_id")
+    context = {
+        "app": app,
+        "apps": ZegoApp.objects.filter(is_active=True),
+        "rooms": rooms,
+        "add_form": RoomAddForm(),
+    }
+    return render(request, template_for(request, "recordings/room_list.html", "rooms"), context)
+
+
+@require_POST
+@capability_required("control_recordings")
+def room_add(request, app_pk: int):
+    app = get_object_or_404(ZegoApp, pk=app_pk, is_active=True)
+    form = RoomAddForm(request.POST)
+    if form.is_valid():
+        room = services.room_add(app=app, user=request.user, **form.cleaned_data)
+        services.presence_refresh(app=app, rooms=[room])
+        messages.success(request, f"Added room {room.room_id}.")
+        return redirect(f"{reverse('recordings:room_list')}?app={app.pk}")
+    running = RecordingTask.objects.filter(room=OuterRef("pk")).exclude(
+        status__in=RecordingTask.FINAL_STATUSES
+    )
+    context = {
+        "app": app,
+        "apps": ZegoApp.objects.filter(is_active=True),
+        "rooms": app.rooms.annotate(recording=Exists(running)),
+        "add_form": form,
+    }
+    return render(request, "recordings/room_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("control_recordings")
+def room_start(request, pk: int):
+    room = get_object_or_404(Room.objects.select_related("app"), pk=pk)
+    presets = RecordingPreset.objects.filter(app=room.app)
+    if request.method == "GET":
+        preset = presets.filter(pk=request.GET.get("preset") or 0).first()
+        initial = StartForm.initial_from_preset(preset) if preset else {}
+        form = StartForm(initial=initial, app=room.app, room=room)
+        return _render_start(request, room, form, presets, preset)
+    form = StartForm(request.POST, app=room.app, room=room)
+    if not form.is_valid():
+        return _render_start(request, room, form, presets, None)
+    if "save_preset" in request.POST:
+        return _save_preset(request, room, form, presets)
+    task = services.recording_start(
+        app=room.app,
+        room=room,
+        options=form.options(),
+        user=request.user,
+        click_token=form.cleaned_data["click_token"],
+    )
+    url = reverse("recordings:task_detail", args=[task.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _save_preset(request, room, form, presets):
+    name = form.cleaned_data["preset_name"].strip()
+    if not name:
+        form.add_error("preset_name", "Give the preset a name to save it.")
+        return _render_start(request, room, form, presets, None)
+    preset, _ = RecordingPreset.objects.update_or_create(
+        app=room.app,
+        name=name,
+        defaults={"options": form.options().as_preset(), "created_by": request.user},
+    )
+    audit(action="preset.save", request=request, obj=preset)
+    messages.success(request, f"Saved preset “{name}”.")
+    return redirect(f"{reverse('recordings:room_start', args=[room.pk])}?preset={preset.pk}")
+
+
+def _render_start(request, room, form, presets, preset):
+    context = {"room": room, "form": form, "presets": presets, "preset": preset}
+    return render(
+        request, template_for(request, "recordings/room_start.html", "start-form"), context
+    )
+
+
+# ------------------------------------------------------------------------------------ Tasks
+
+
+@require_GET
+@capability_required("view_recordings")
+def task_list(request):
+    form = TaskFilterForm(request.GET)
+    queryset = form.filter(
+        RecordingTask.objects.select_related("app", "room", "storage_profile").order_by(
+            "-created_at", "-id"
+        )
+    )
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    live = any(not task.is_final for task in page)
+    context = {"form": form, "page": page, "live": live}
+    return render(request, template_for(request, "recordings/task_list.html", "results"), context)
+
+
+def _task_for(pk: int) -> RecordingTask:
+    return get_object_or_404(
+        RecordingTask.objects.select_related("app", "room", "storage_profile"), pk=pk
+    )
+
+
+def _task_context(task: RecordingTask) -> dict:
+    files = list(task.files.all())
+    return {
+        "task": task,
+        "files": files,
+        "events": task.events.order_by("-created_at", "-id")[:100],
+        "whiteboard_form": WhiteboardForm(),
+        "settled": task.is_final
+        and all(f.upload_status in RecordingFile.FINAL_UPLOAD_STATUSES for f in files),
+    }
+
+
+@require_GET
+@capability_required("view_recordings")
+def task_detail(request, pk: int):
+    task = _task_for(pk)
+    context = _task_context(task)
+    if is_partial(request):
+        response = render(request, "recordings/task_detail.html#live", context)
+        if context["settled"]:
+            response.status_code = 286  # htmx: stop polling, nothing more will change
+        return response
+    return render(request, "recordings/task_detail.html", context)
+
+
+CONTROL_ACTIONS = {
+    "stop": services.recording_stop,
+    "pause": services.recording_pause,
+    "resume": services.recording_resume,
+    "snapshot": services.recording_snapshot,
+}
+
+
+@require_POST
+@capability_required("control_recordings")
+def task_control(request, pk: int, action: str):
+    task = _task_for(pk)
+    try:
+        if action == "whiteboard":
+            form = WhiteboardForm(request.POST)
+            if not form.is_valid():
+                raise services.ControlError("Give the whiteboard ID to switch to.")
+            services.recording_update_whiteboard(task=task, user=request.user, **form.cleaned_data)
+        elif action in CONTROL_ACTIONS:
+            CONTROL_ACTIONS[action](task=task, user=request.user)
+        else:
+            return HttpResponse("Unknown action.", status=404)
+    except services.ControlError as error:
+        messages.error(request, f"{action.capitalize()} failed: {error}")
+    else:
+        messages.success(request, ACTION_DONE[action])
+    if request.htmx:
+        return render(request, "recordings/task_detail.html#live", _task_context(_task_for(pk)))
+    return redirect("recordings:task_detail", pk=pk)
+
+
+ACTION_DONE = {
+    "stop": "Stop sent. ZEGO is finishing the files.",
+    "pause": "Paused: nothing is recorded until you resume.",
+    "resume": "Resumed.",
+    "snapshot": "Snapshot requested: it appears under Files once uploaded.",
+    "whiteboard": "Whiteboard switched.",
+}
+
+
+# ------------------------------------------------------------------------------------ Callbacks
+
+
+@csrf_exempt
+@require_POST
+def zego_callback(request, app_id: str):
+    result = services.callback_ingest(
+        app_id=app_id, body=request.body, remote_addr=request.META.get("REMOTE_ADDR")
+    )
+    return HttpResponse(result.verdict, status=result.http_status, content_type="text/plain")

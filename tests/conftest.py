@@ -1,7 +1,6 @@
-pytest_plugins = ["tests.fixtures.seaweed", "tests.fixtures.personas", "tests.fixtures.emulator"]
-
-
 import pytest
+
+pytest_plugins = ["tests.fixtures.seaweed", "tests.fixtures.personas", "tests.fixtures.emulator"]
 
 
 @pytest.fixture(autouse=True)

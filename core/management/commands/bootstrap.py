@@ -1,4 +1,5 @@
-"""First-run set-up for `make run`: a demo admin and the local emulator's ZEGO app. Idempotent."""
+"""First-run set-up for `make run`: a demo admin, the local emulator's ZEGO app and a storage
+profile for the local SeaweedFS bucket. Idempotent."""
 
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ from django.db import transaction
 
 from accounts.roles import ADMINS
 from recordings.models import ZegoApp
+from storage_profiles.models import StorageProfile, Vendor
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo admin (credentials printed once) and register the local ZEGO emulator app."
+        "Create the demo admin (credentials printed once), register the local ZEGO emulator app "
+        "and a storage profile for the local SeaweedFS bucket."
     )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             self._ensure_admin()
             self._ensure_local_app()
+            self._ensure_local_storage_profile()
 
     def _ensure_admin(self) -> None:
         User = get_user_model()
@@ -59,3 +63,20 @@ class Command(BaseCommand):
         )
         if created:
             self.stdout.write(f"Registered ZEGO app {app}.")
+
+    def _ensure_local_storage_profile(self) -> None:
+        if StorageProfile.objects.exists():
+            return
+        profile = StorageProfile.objects.create(
+            name="Local SeaweedFS",
+            vendor=Vendor.S3_COMPATIBLE,
+            endpoint=settings.S3_ENDPOINT,
+            region="us-east-1",
+            bucket=settings.S3_BUCKET,
+            access_key_id=settings.S3_ACCESS_KEY_ID,
+            secret=settings.S3_SECRET_ACCESS_KEY,
+            path_prefix="recordings/",
+            is_default=True,
+            notes="The embedded SeaweedFS S3 server started by `make run`.",
+        )
+        self.stdout.write(f"Created storage profile {profile}.")

@@ -1,0 +1,40 @@
+"""The one scheduler: enqueues reconcile and presence refreshes for the worker, on a timer.
+
+Several copies may run (e.g. one per host); a lease in the database makes exactly one the leader.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+import uuid
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from recordings import scheduling
+
+
+class Command(BaseCommand):
+    help = "Enqueue reconcile and room-presence refreshes periodically (run one per deployment)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--iterations", type=int, default=0, help="Stop after N ticks (tests).")
+
+    def handle(self, *args, iterations: int = 0, **options):
+        holder = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        running = True
+
+        def stop(*_):
+            nonlocal running
+            running = False
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"Scheduler {holder}: reconcile every {settings.RECONCILE_INTERVAL}s")
+        ticks = 0
+        while running and (not iterations or ticks < iterations):
+            scheduling.tick(holder)
+            ticks += 1
+            time.sleep(min(settings.RECONCILE_INTERVAL, settings.PRESENCE_INTERVAL) / 2)

@@ -1,0 +1,58 @@
+"""Leader election and periodic enqueueing for the scheduler process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from recordings.models import SchedulerLease, ZegoApp
+
+LEASE_NAME = "scheduler"
+LEASE_SECONDS = 30
+
+
+def hold_lease(holder: str, now=None) -> bool:
+    """Take or renew the lease; True when `holder` leads."""
+    now = now or timezone.now()
+    expires = now + timedelta(seconds=LEASE_SECONDS)
+    taken = SchedulerLease.objects.filter(
+        Q(holder=holder) | Q(expires_at__lt=now), name=LEASE_NAME
+    ).update(holder=holder, expires_at=expires)
+    if taken:
+        return True
+    try:
+        with transaction.atomic():
+            SchedulerLease.objects.create(name=LEASE_NAME, holder=holder, expires_at=expires)
+    except IntegrityError:
+        return False
+    return True
+
+
+def tick(holder: str, now=None) -> list[str]:
+    """Enqueue what is due; returns what was enqueued."""
+    from recordings import tasks
+
+    now = now or timezone.now()
+    if not hold_lease(holder, now):
+        return []
+    enqueued = []
+    lease = SchedulerLease.objects.get(name=LEASE_NAME)
+    if _due(lease.last_reconcile_at, settings.RECONCILE_INTERVAL, now):
+        tasks.reconcile.enqueue()
+        lease.last_reconcile_at = now
+        enqueued.append("reconcile")
+    if _due(lease.last_presence_at, settings.PRESENCE_INTERVAL, now):
+        for app_pk in ZegoApp.objects.filter(is_active=True).values_list("pk", flat=True):
+            tasks.refresh_presence.enqueue(app_pk)
+            enqueued.append(f"presence:{app_pk}")
+        lease.last_presence_at = now
+    lease.save(update_fields=["last_reconcile_at", "last_presence_at"])
+    return enqueued
+
+
+def _due(last, interval: float, now) -> bool:
+    return last is None or (now - last).total_seconds() >= interval

@@ -1,0 +1,637 @@
+"""Multi-step work touching the database and ZEGO. Views call these; these call `ledger.apply`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import zego
+from accounts.audit import audit
+from accounts.models import AuditEntry
+from recordings import ledger
+from recordings.ledger import ZEGO_STATUS, Observation, problem
+from recordings.models import (
+    CallbackReceipt,
+    RecordingFile,
+    RecordingTask,
+    Room,
+    TaskEvent,
+    ZegoApp,
+)
+from recordings.start import StartOptions
+from recordings.zego_clients import callback_url_for, client_for, explain
+
+logger = logging.getLogger(__name__)
+Status = RecordingTask.Status
+Kind = TaskEvent.Kind
+
+# StopRecord on a task ZEGO already ended: the goal (a stopped task) is met.
+ALREADY_ENDED_CODE = 300001001
+QUERY_WINDOW = timedelta(days=3)
+
+
+class ControlError(Exception):
+    """A control action ZEGO refused or could not be reached for; the message is for people."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Rooms
+
+
+def room_add(*, app: ZegoApp, room_id: str, label: str = "", user=None) -> Room:
+    room, created = Room.objects.get_or_create(
+        app=app, room_id=room_id, defaults={"label": label, "added_by": user}
+    )
+    if created:
+        audit(action="room.add", actor=user, obj=room, app=app.app_id)
+    return room
+
+
+def presence_refresh(*, app: ZegoApp, rooms: list[Room] | None = None) -> int:
+    """Read streams and head counts for the app's rooms from ZEGO into the cache fields."""
+    rooms = rooms if rooms is not None else list(app.rooms.all())
+    if not rooms:
+        return 0
+    client = client_for(app)
+    counts = _user_counts(client, [room.room_id for room in rooms])
+    now = timezone.now()
+    for room in rooms:
+        try:
+            streams = client.describe_simple_stream_list(room.room_id).streams
+        except zego.ZegoError as error:
+            room.presence_error = explain(error)[:300]
+        else:
+            room.streams = [
+                {"stream_id": s.stream_id, "user_id": s.user_id, "user_name": s.user_name}
+                for s in streams
+            ]
+            room.presence_error = ""
+        room.user_count = counts.get(room.room_id, room.user_count)
+        room.presence_refreshed_at = now
+    Room.objects.bulk_update(
+        rooms, ["streams", "user_count", "presence_refreshed_at", "presence_error"]
+    )
+    return len(rooms)
+
+
+def _user_counts(client: zego.Client, room_ids: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for start in range(0, len(room_ids), 10):  # DescribeUserNum takes up to 10 rooms
+        try:
+            result = client.describe_user_num(room_ids[start : start + 10])
+        except zego.ZegoError:
+            continue
+        for item in result.counts:
+            counts[item.room_id] = item.user_count
+    return counts
+
+
+def presence_is_stale(app: ZegoApp) -> bool:
+    oldest_allowed = timezone.now() - timedelta(seconds=settings.PRESENCE_MAX_AGE)
+    return app.rooms.filter(
+        Q(presence_refreshed_at__isnull=True) | Q(presence_refreshed_at__lt=oldest_allowed)
+    ).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting
+
+
+def recording_start(
+    *, app: ZegoApp, room: Room, options: StartOptions, user, click_token: uuid.UUID
+) -> RecordingTask:
+    """Start one task for one click. A repeated click returns the task the first one made."""
+    task, created = _claim_click(app, room, options, user, click_token)
+    if not created:
+        return task
+    client = client_for(app)
+    params = options.zego_params(
+        storage_params=_storage_params(options), callback_url=callback_url_for(app)
+    )
+    try:
+        result = client.start_record(room.room_id, **params)
+    except zego.ZegoOutcomeUnknownError as error:
+        ledger.apply(task, _start_observation(user, Status.UNKNOWN, error))
+        audit(
+            action="recording.start",
+            actor=user,
+            obj=task,
+            outcome=AuditEntry.Outcome.FAILED,
+            note="outcome unknown",
+        )
+        return adopt_started_task(task)
+    except zego.ZegoError as error:
+        outcome = ledger.apply(task, _start_observation(user, Status.FAILED_TO_START, error))
+        RecordingTask.objects.filter(pk=task.pk).update(error_message=explain(error)[:500])
+        audit(
+            action="recording.start",
+            actor=user,
+            obj=task,
+            outcome=AuditEntry.Outcome.FAILED,
+            error=explain(error),
+        )
+        outcome.task.refresh_from_db()
+        return outcome.task
+    RecordingTask.objects.filter(pk=task.pk).update(task_id=result.task_id)
+    task.task_id = result.task_id
+    outcome = ledger.apply(
+        task,
+        Observation(
+            source=Kind.API_CALL,
+            action="StartRecord",
+            status=Status.INITIALISING,
+            actor=user,
+            zego_code=0,
+            message=f"ZEGO created task {result.task_id}",
+            detail={"request_id": result.request_id},
+        ),
+    )
+    audit(action="recording.start", actor=user, obj=outcome.task, task_id=result.task_id)
+    return outcome.task
+
+
+def _claim_click(app, room, options: StartOptions, user, click_token) -> tuple[RecordingTask, bool]:
+    try:
+        with transaction.atomic():
+            task, created = RecordingTask.objects.get_or_create(
+                click_token=click_token,
+                defaults={
+                    "app": app,
+                    "room": room,
+                    "record_mode": options.record_mode,
+                    "stream_type": options.stream_type,
+                    "output_format": options.output_format,
+                    "storage_profile": options.storage_profile,
+                    "request": options.request_for_ledger(callback_url_for(app)),
+                    "layout": options.layout_for_ledger(),
+                    "max_idle_time": options.max_idle_time,
+                    "max_record_time": options.max_record_time,
+                    "started_by": user,
+                    "started_by_label": user.get_username() if user else "",
+                },
+            )
+    except IntegrityError:
+        return RecordingTask.objects.get(click_token=click_token), False
+    return task, created
+
+
+def _storage_params(options: StartOptions) -> dict:
+    from storage_profiles.services import storage_params_for
+
+    return storage_params_for(options.storage_profile)
+
+
+def _start_observation(user, status: str, error: zego.ZegoError) -> Observation:
+    return Observation(
+        source=Kind.API_CALL,
+        action="StartRecord",
+        status=status,
+        actor=user,
+        zego_code=getattr(error, "code", None),
+        message=explain(error),
+    )
+
+
+def adopt_started_task(task: RecordingTask) -> RecordingTask:
+    """After an unanswered StartRecord, find the task ZEGO created for this click and adopt it."""
+    task = RecordingTask.objects.select_related("app", "room").get(pk=task.pk)
+    if task.task_id or task.status != Status.UNKNOWN:
+        return task
+    try:
+        candidate = _find_unclaimed_task(task)
+    except zego.ZegoError as error:
+        logger.warning("adoption lookup for task %s failed: %s", task.pk, error)
+        return task
+    if candidate is None:
+        return _give_up_if_too_old(task)
+    try:
+        with transaction.atomic():
+            RecordingTask.objects.filter(pk=task.pk, task_id__isnull=True).update(
+                task_id=candidate.task_id
+            )
+    except IntegrityError:
+        return task  # another click's ledger entry already holds that TaskId
+    task.task_id = candidate.task_id
+    outcome = ledger.apply(
+        task,
+        Observation(
+            source=Kind.POLL,
+            action="Adopted",
+            status=ZEGO_STATUS.get(candidate.status, Status.INITIALISING),
+            message=f"Found task {candidate.task_id} that ZEGO created for this click; adopted it.",
+        ),
+    )
+    replay_unmatched_callbacks(outcome.task)
+    return outcome.task
+
+
+def _find_unclaimed_task(task: RecordingTask) -> zego.TaskSummary | None:
+    client = client_for(task.app)
+    since_ms = int((task.created_at - timedelta(seconds=30)).timestamp() * 1000)
+    known = set(
+        RecordingTask.objects.filter(app=task.app, task_id__isnull=False).values_list(
+            "task_id", flat=True
+        )
+    )
+    candidates = [
+        summary
+        for status in (zego.DescribeTasksStatus.RECORDING, zego.DescribeTasksStatus.ENDED)
+        for summary in client.iter_tasks(status, room_id=task.room.room_id, start_time=since_ms)
+        if summary.task_id not in known and summary.record_begin_timestamp >= since_ms
+    ]
+    return min(candidates, key=lambda s: s.record_begin_timestamp, default=None)
+
+
+def _give_up_if_too_old(task: RecordingTask) -> RecordingTask:
+    if timezone.now() - task.created_at < timedelta(seconds=settings.RECORDING_STUCK_AFTER):
+        return task
+    return ledger.apply(
+        task,
+        Observation(
+            source=Kind.POLL,
+            action="Adoption",
+            status=Status.FAILED_TO_START,
+            message="ZEGO never reported a task for this click: it did not start.",
+        ),
+    ).task
+
+
+# ---------------------------------------------------------------------------------------------
+# Controlling
+
+
+def recording_stop(*, task: RecordingTask, user) -> RecordingTask:
+    def call(client):
+        try:
+            client.stop_record(task.task_id)
+        except zego.ZegoError as error:
+            if getattr(error, "code", None) != ALREADY_ENDED_CODE:
+                raise
+            return "ZEGO says the task had already ended."
+        return "Stop requested; ZEGO is uploading the files."
+
+    return _control(task, user, "StopRecord", "recording.stop", call, Status.STOPPING)
+
+
+def recording_pause(*, task: RecordingTask, user) -> RecordingTask:
+    return _control(
+        task,
+        user,
+        "PauseRecord",
+        "recording.pause",
+        lambda c: c.pause_record(task.task_id),
+        Status.PAUSED,
+    )
+
+
+def recording_resume(*, task: RecordingTask, user) -> RecordingTask:
+    return _control(
+        task,
+        user,
+        "ResumeRecord",
+        "recording.resume",
+        lambda c: c.resume_record(task.task_id),
+        Status.RECORDING,
+    )
+
+
+def recording_snapshot(*, task: RecordingTask, user) -> RecordingTask:
+    def call(client):
+        client.take_snapshot(task.task_id)
+        return "Snapshot requested; the picture appears with the files when ZEGO has uploaded it."
+
+    return _control(task, user, "TakeSnapshot", "recording.snapshot", call, None)
+
+
+def recording_update_whiteboard(*, task: RecordingTask, user, whiteboard_id: str) -> RecordingTask:
+    def call(client):
+        client.update_whiteboard(task.task_id, whiteboard_id=whiteboard_id)
+        return f"Now recording whiteboard {whiteboard_id}."
+
+    return _control(
+        task,
+        user,
+        "UpdateWhiteboard",
+        "recording.whiteboard",
+        call,
+        None,
+        whiteboard_id=whiteboard_id,
+    )
+
+
+def _control(task, user, action, audit_action, call, target_status, **detail) -> RecordingTask:
+    try:
+        message = call(client_for(task.app))
+    except zego.ZegoError as error:
+        words = explain(error)
+        ledger.apply(
+            task,
+            Observation(
+                source=Kind.API_CALL,
+                action=action,
+                actor=user,
+                zego_code=getattr(error, "code", None),
+                message=f"Failed: {words}",
+                detail=detail,
+            ),
+        )
+        audit(
+            action=audit_action,
+            actor=user,
+            obj=task,
+            outcome=AuditEntry.Outcome.FAILED,
+            error=words,
+            **detail,
+        )
+        raise ControlError(words) from error
+    outcome = ledger.apply(
+        task,
+        Observation(
+            source=Kind.API_CALL,
+            action=action,
+            status=target_status,
+            actor=user,
+            zego_code=0,
+            message=message if isinstance(message, str) else "",
+            detail=detail,
+        ),
+    )
+    audit(action=audit_action, actor=user, obj=outcome.task, task_id=task.task_id, **detail)
+    return outcome.task
+
+
+# ---------------------------------------------------------------------------------------------
+# Callbacks
+
+
+@dataclass
+class CallbackResult:
+    verdict: str
+    http_status: int
+
+
+def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None) -> CallbackResult:
+    """Verify, store raw, deduplicate and apply one ZEGO callback."""
+    app = ZegoApp.objects.filter(app_id=app_id).first() if str(app_id).isdigit() else None
+    receipt = CallbackReceipt(
+        app=app, raw_body=body.decode("utf-8", "replace")[:100_000], remote_addr=remote_addr
+    )
+    event, verdict = _verify(app, body)
+    if event is not None:
+        receipt.event_type = event.event_type if isinstance(event.event_type, int) else None
+    if verdict is None:
+        task = RecordingTask.objects.filter(app=app, task_id=event.task_id).first()
+        receipt.task = task
+        if task is None:
+            verdict = CallbackReceipt.Verdict.UNKNOWN_TASK
+        else:
+            outcome = ledger.apply(task, observation_from_callback(event))
+            verdict = (
+                CallbackReceipt.Verdict.DUPLICATE
+                if outcome.duplicate
+                else CallbackReceipt.Verdict.APPLIED
+            )
+    receipt.verdict = verdict
+    receipt.save()
+    if verdict in REJECTED_VERDICTS:
+        logger.warning(
+            "rejected ZEGO callback for app %s from %s: %s", app_id, remote_addr, verdict
+        )
+    return CallbackResult(verdict=verdict, http_status=REJECTED_VERDICTS.get(verdict, 200))
+
+
+REJECTED_VERDICTS = {
+    CallbackReceipt.Verdict.FORGED: 401,
+    CallbackReceipt.Verdict.STALE: 401,
+    CallbackReceipt.Verdict.MALFORMED: 400,
+    CallbackReceipt.Verdict.UNKNOWN_APP: 404,
+}
+
+
+def _verify(app: ZegoApp | None, body: bytes) -> tuple[zego.CallbackEvent | None, str | None]:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, CallbackReceipt.Verdict.MALFORMED
+    if not isinstance(payload, dict):
+        return None, CallbackReceipt.Verdict.MALFORMED
+    event = zego.parse_callback(payload)
+    if app is None:
+        return event, CallbackReceipt.Verdict.UNKNOWN_APP
+    if not zego.verify_callback(app.callback_secret, event.timestamp, event.nonce, event.signature):
+        return event, CallbackReceipt.Verdict.FORGED
+    if not zego.callback_timestamp_fresh(
+        event.timestamp, window=settings.CALLBACK_TIMESTAMP_WINDOW
+    ):
+        return event, CallbackReceipt.Verdict.STALE
+    if event.app_id != app.app_id or not event.task_id:
+        return event, CallbackReceipt.Verdict.MALFORMED
+    return event, None
+
+
+def observation_from_callback(event: zego.CallbackEvent) -> Observation:
+    kind = event.event_type
+    name = (
+        kind.name.replace("_", " ").capitalize()
+        if isinstance(kind, zego.CallbackEventType)
+        else f"Event {kind}"
+    )
+    observation = Observation(
+        source=Kind.CALLBACK,
+        action=f"Callback: {name}"[:40],
+        sequence=event.sequence,
+        dedupe_key=f"callback:{event.sequence}:{int(kind) if kind is not None else 'none'}",
+        message=event.message,
+        detail={"event_type": kind, "detail": event.detail},
+    )
+    Event = zego.CallbackEventType
+    if kind == Event.UPLOAD_RESULT:
+        files = event.files
+        observation.files = files
+        observation.upload_result = int(event.upload_status) if event.upload_status else None
+        snapshots_only = bool(files) and all(f.output_file_format == "jpg" for f in files)
+        if not snapshots_only:
+            observation.status = Status.STOPPING
+            observation.end_callback = True
+    elif kind == Event.ENDED_ABNORMALLY:
+        observation.status = Status.ENDED_ABNORMALLY
+        observation.quit_reason = event.quit_reason
+        observation.end_callback = True
+        observation.message = f"Ended abnormally: {ledger.quit_reason_text(event.quit_reason)}"
+    elif kind == Event.EXITED_NORMALLY:
+        observation.status = Status.ENDED
+        observation.end_callback = True
+    elif kind == Event.STOPPED_UPLOADING:
+        observation.status = Status.STOPPING
+        observation.end_callback = True
+    elif kind == Event.PAUSED:
+        observation.status = Status.PAUSED
+    elif kind == Event.RESUMED:
+        observation.status = Status.RECORDING
+    elif kind == Event.STREAM_NOT_FOUND:
+        stream = event.detail.get("stream_id", "")
+        observation.sticky_problem = problem(
+            "stream_not_found", f"Stream {stream} asked for is not in the room.", sticky=True
+        )
+    elif kind == Event.IMAGE_DOWNLOAD_FAILED:
+        observation.sticky_problem = problem(
+            "image_failed",
+            f"ZEGO could not download the image {event.detail.get('image_url', '')}; it was left out.",
+            sticky=True,
+        )
+    elif kind == Event.ROOM_HAS_NO_STREAMS:
+        observation.message = "The room has no streams; the task stops itself after MaxIdleTime."
+    return observation
+
+
+def replay_unmatched_callbacks(task: RecordingTask) -> int:
+    """Apply callbacks that arrived before we knew this TaskId (e.g. during adoption)."""
+    replayed = 0
+    receipts = CallbackReceipt.objects.filter(
+        app=task.app, verdict=CallbackReceipt.Verdict.UNKNOWN_TASK, task__isnull=True
+    ).order_by("received_at")
+    for receipt in receipts:
+        payload = json.loads(receipt.raw_body)
+        if payload.get("task_id") != task.task_id:
+            continue
+        ledger.apply(task, observation_from_callback(zego.parse_callback(payload)))
+        receipt.task = task
+        receipt.verdict = CallbackReceipt.Verdict.APPLIED
+        receipt.save(update_fields=["task", "verdict"])
+        replayed += 1
+    return replayed
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconcile: keep the ledger true when callbacks are lost
+
+
+@dataclass
+class ReconcileReport:
+    apps: int = 0
+    tasks: int = 0
+    status_calls: int = 0
+    changed: int = 0
+    errors: int = 0
+
+
+def tasks_needing_reconcile():
+    horizon = timezone.now() - QUERY_WINDOW
+    unsettled_files = Q(
+        status__in=RecordingTask.FINAL_STATUSES,
+        created_at__gte=horizon,
+        files__upload_status__in=[
+            RecordingFile.UploadStatus.RECORDING,
+            RecordingFile.UploadStatus.UPLOADING,
+        ],
+    )
+    # Ended tasks stay watched a while so a missing end callback is noticed and reported.
+    awaiting_end_callback = Q(
+        status__in=[Status.ENDED, Status.ENDED_ABNORMALLY],
+        end_callback_received=False,
+        ended_at__gte=timezone.now() - timedelta(seconds=settings.CALLBACK_GRACE_SECONDS + 600),
+    )
+    return (
+        RecordingTask.objects.filter(
+            Q(status__in=RecordingTask.RUNNING_STATUSES) | unsettled_files | awaiting_end_callback
+        )
+        .exclude(status=Status.STARTING, created_at__gte=timezone.now() - timedelta(seconds=60))
+        .select_related("app", "room")
+        .distinct()
+    )
+
+
+def reconcile_all() -> ReconcileReport:
+    report = ReconcileReport()
+    by_app: dict[int, list[RecordingTask]] = {}
+    for task in tasks_needing_reconcile():
+        by_app.setdefault(task.app_id, []).append(task)
+    for tasks in by_app.values():
+        report.apps += 1
+        reconcile_app(tasks[0].app, tasks, report)
+    return report
+
+
+def reconcile_app(app: ZegoApp, tasks: list[RecordingTask], report: ReconcileReport) -> None:
+    client = client_for(app)
+    for task in tasks:
+        if task.status in (Status.UNKNOWN, Status.STARTING) and not task.task_id:
+            adopt_started_task(task)
+    tracked = [task for task in tasks if task.task_id]
+    if not tracked:
+        return
+    try:
+        live = _live_tasks(client, min(task.created_at for task in tracked))
+    except zego.ZegoError as error:
+        logger.warning("reconcile: DescribeTasks failed for app %s: %s", app.app_id, error)
+        report.errors += 1
+        return
+    for task in tracked:
+        report.tasks += 1
+        try:
+            outcome = _reconcile_task(client, task, live.get(task.task_id), report)
+        except zego.ZegoError as error:
+            logger.warning("reconcile: task %s: %s", task.task_id, error)
+            report.errors += 1
+            continue
+        report.changed += outcome.changed
+
+
+def _live_tasks(client: zego.Client, since: datetime) -> dict[str, zego.TaskSummary]:
+    floor = timezone.now() - QUERY_WINDOW + timedelta(minutes=1)
+    start_ms = int(max(since - timedelta(seconds=60), floor).timestamp() * 1000)
+    return {
+        s.task_id: s
+        for s in client.iter_tasks(zego.DescribeTasksStatus.RECORDING, start_time=start_ms)
+    }
+
+
+def _reconcile_task(
+    client, task: RecordingTask, summary: zego.TaskSummary | None, report
+) -> ledger.Outcome:
+    if (
+        summary is not None
+        and not task.is_final
+        and ZEGO_STATUS.get(summary.status)
+        not in (
+            Status.ENDED,
+            Status.ENDED_ABNORMALLY,
+        )
+    ):
+        return ledger.apply(task, poll_observation(status=ZEGO_STATUS.get(summary.status)))
+    report.status_calls += 1
+    status = client.describe_record_status(task.task_id)
+    return ledger.apply(
+        task,
+        poll_observation(
+            status=ZEGO_STATUS.get(status.status),
+            files=status.record_files,
+            began_at=_ms(status.record_begin_timestamp),
+            ended_at=_ms(status.record_end_timestamp),
+        ),
+    )
+
+
+def poll_observation(*, status: str | None, files=(), began_at=None, ended_at=None) -> Observation:
+    return Observation(
+        source=Kind.POLL,
+        action="Poll",
+        status=status,
+        files=list(files),
+        began_at=began_at,
+        ended_at=ended_at,
+        message="Status from polling ZEGO",
+        record_when_unchanged=False,
+    )
+
+
+def _ms(value: int) -> datetime | None:
+    return datetime.fromtimestamp(value / 1000, tz=UTC) if value else None

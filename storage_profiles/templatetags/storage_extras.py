@@ -1,0 +1,23 @@
+from django import template
+
+register = template.Library()
+
+STEP_STATUS_LABELS = {
+    "pending": "Waiting",
+    "running": "Running…",
+    "ok": "Passed",
+    "failed": "Failed",
+    "skipped": "Not checked",
+}
+
+
+@register.filter
+def step_status_label(status: str) -> str:
+    return STEP_STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def milliseconds(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"{value} ms" if value < 1000 else f"{value / 1000:.1f} s"

@@ -1,0 +1,198 @@
+"""The callback endpoint: verified, stored raw, deduplicated, applied through the ledger."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from recordings.models import CallbackReceipt, RecordingTask, TaskEvent
+from tests.recordings.conftest import signed_callback
+
+pytestmark = pytest.mark.django_db
+S = RecordingTask.Status
+
+
+@pytest.fixture
+def recording(db, personas):
+    from recordings.models import Room, ZegoApp
+
+    app = ZegoApp.objects.create(
+        name="A", app_id=777, server_secret="s" * 32, callback_secret="cb-secret"
+    )
+    room = Room.objects.create(app=app, room_id="class-1")
+    return RecordingTask.objects.create(
+        app=app,
+        room=room,
+        task_id="X3CgNeE4I1qAAABN",
+        click_token="00000000-0000-0000-0000-000000000001",
+        status=S.RECORDING,
+        record_mode=2,
+        stream_type=3,
+    )
+
+
+def post(client, app, body: bytes):
+    return client.post(
+        reverse("recordings:zego_callback", args=[app.app_id]),
+        body,
+        content_type="application/json",
+    )
+
+
+def test_a_genuine_callback_is_applied(client, recording):
+    response = post(
+        client, recording.app, signed_callback(recording.app, recording.task_id, 201, 1)
+    )
+    assert response.status_code == 200
+    recording.refresh_from_db()
+    assert recording.status == S.PAUSED
+    assert recording.callbacks_received == 1
+    receipt = CallbackReceipt.objects.get()
+    assert receipt.verdict == "applied" and receipt.task == recording
+    assert '"event_type": 201' in receipt.raw_body
+
+
+def test_a_forged_callback_is_rejected_logged_and_changes_nothing(client, recording, caplog):
+    body = signed_callback(recording.app, recording.task_id, 5, 1, secret="not-the-secret")
+    response = post(client, recording.app, body)
+    assert response.status_code == 401
+    recording.refresh_from_db()
+    assert recording.status == S.RECORDING
+    assert not TaskEvent.objects.exists()
+    assert CallbackReceipt.objects.get().verdict == "forged"
+    assert "rejected ZEGO callback" in caplog.text
+
+
+def test_a_stale_callback_is_rejected(client, recording):
+    body = signed_callback(recording.app, recording.task_id, 5, 1, timestamp=time.time() - 3600)
+    assert post(client, recording.app, body).status_code == 401
+    recording.refresh_from_db()
+    assert recording.status == S.RECORDING
+    assert CallbackReceipt.objects.get().verdict == "stale"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"app_id": 777}'])
+def test_a_malformed_callback_gets_400(client, recording, body):
+    response = post(client, recording.app, body)
+    assert response.status_code in (400, 401)
+    recording.refresh_from_db()
+    assert recording.status == S.RECORDING
+
+
+def test_an_unknown_app_gets_404(client, recording):
+    response = client.post(
+        reverse("recordings:zego_callback", args=["999"]), b"{}", content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_a_duplicated_callback_is_applied_once(client, recording):
+    body = signed_callback(recording.app, recording.task_id, 7, 3)
+    assert post(client, recording.app, body).status_code == 200
+    again = signed_callback(recording.app, recording.task_id, 7, 3)  # a retry: new nonce, same fact
+    assert post(client, recording.app, again).status_code == 200
+    assert TaskEvent.objects.filter(task=recording, kind="callback").count() == 1
+    assert list(CallbackReceipt.objects.order_by("id").values_list("verdict", flat=True)) == [
+        "applied",
+        "duplicate",
+    ]
+
+
+def test_reordered_callbacks_end_in_the_newest_state(client, recording):
+    app = recording.app
+    post(client, app, signed_callback(app, recording.task_id, 202, 5))  # resume (newer) first
+    post(client, app, signed_callback(app, recording.task_id, 201, 4))  # then the older pause
+    recording.refresh_from_db()
+    assert recording.status == S.RECORDING
+    post(client, app, signed_callback(app, recording.task_id, 5, 8))  # exited normally
+    post(client, app, signed_callback(app, recording.task_id, 7, 6))  # late "stopped, uploading"
+    recording.refresh_from_db()
+    assert recording.status == S.ENDED
+
+
+def test_an_upload_result_adds_files_and_a_backup_problem(client, recording):
+    app = recording.app
+    files = [
+        {
+            "file_id": "a.mp4",
+            "stream_id": "mix",
+            "user_id": "mix",
+            "file_url": "http://s3/b/a.mp4",
+            "output_file_format": "mp4",
+            "file_size": 1000,
+            "duration": 5000,
+            "media_track_type": 3,
+            "begin_timestamp": 1700000000000,
+            "status": 3,
+        },
+        {
+            "file_id": "b.aac",
+            "stream_id": "mix",
+            "user_id": "mix",
+            "output_file_format": "aac",
+            "file_size": 10,
+            "duration": 5000,
+            "media_track_type": 1,
+            "begin_timestamp": 1700000000000,
+            "status": 4,
+        },
+    ]
+    post(
+        client,
+        app,
+        signed_callback(
+            app, recording.task_id, 1, 9, detail={"upload_status": 2, "file_info": files}
+        ),
+    )
+    recording.refresh_from_db()
+    assert recording.files.count() == 2
+    assert recording.status == S.STOPPING
+    assert recording.upload_result == 2
+    assert any(p["code"] == "in_backup" for p in recording.problems)
+
+
+def test_a_snapshot_upload_does_not_end_the_task(client, recording):
+    app = recording.app
+    snap = [
+        {
+            "file_id": "s.jpg",
+            "output_file_format": "jpg",
+            "status": 3,
+            "file_url": "http://s3/b/s.jpg",
+        }
+    ]
+    post(
+        client,
+        app,
+        signed_callback(
+            app, recording.task_id, 1, 2, detail={"upload_status": 1, "file_info": snap}
+        ),
+    )
+    recording.refresh_from_db()
+    assert recording.status == S.RECORDING
+    assert recording.files.get().is_snapshot
+
+
+def test_an_abnormal_end_says_why(client, recording):
+    app = recording.app
+    post(client, app, signed_callback(app, recording.task_id, 2, 2, detail={"quit_reason": 6}))
+    recording.refresh_from_db()
+    assert recording.status == S.ENDED_ABNORMALLY
+    assert "lost its network connection" in recording.problems[0]["message"]
+
+
+def test_a_callback_for_a_task_we_do_not_know_yet_is_kept_for_later(client, recording):
+    app = recording.app
+    response = post(client, app, signed_callback(app, "YRHu6-E4IyvEAAAD", 5, 1))
+    assert response.status_code == 200
+    assert CallbackReceipt.objects.get().verdict == "unknown_task"
+
+
+def test_an_idle_auto_stop_is_not_reported_as_a_problem(client, recording):
+    app = recording.app
+    post(client, app, signed_callback(app, recording.task_id, 2, 2, detail={"quit_reason": 3}))
+    recording.refresh_from_db()
+    assert recording.status == S.ENDED_ABNORMALLY
+    assert recording.problems == []

@@ -1,0 +1,180 @@
+"""Starting, controlling and reconciling tasks against the real emulator and SeaweedFS."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from accounts.models import AuditEntry
+from recordings import services
+from recordings.models import RecordingTask, TaskEvent
+from tests.recordings.conftest import mixed_options, new_click, wait_for
+
+pytestmark = pytest.mark.django_db
+S = RecordingTask.Status
+
+
+def start(room, profile, user, **overrides):
+    return services.recording_start(
+        app=room.app,
+        room=room,
+        options=mixed_options(profile, **overrides),
+        user=user,
+        click_token=new_click(),
+    )
+
+
+def record_a_moment(task):
+    """Reach "recording" and let some media accumulate (a stop within one frame makes no file)."""
+    reconcile_until(task, S.RECORDING)
+    time.sleep(1.0)
+
+
+def reconcile_until(task, *statuses, timeout=30):
+    def settled():
+        services.reconcile_all()
+        task.refresh_from_db()
+        return task.status in statuses
+
+    wait_for(settled, timeout=timeout, interval=0.3)
+    return task
+
+
+def emulator_tasks(emulator, room_id="class-1"):
+    return [t for t in emulator.control("GET", "tasks").json()["tasks"] if t["room_id"] == room_id]
+
+
+def test_a_mixed_start_records_the_task_id_event_and_audit(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"])
+    assert task.status == S.INITIALISING
+    assert task.task_id and len(task.task_id) == 16
+    assert task.started_by_label == "support"
+    assert "AccessKeySecret" not in str(task.request)
+    assert TaskEvent.objects.filter(task=task, action="StartRecord", zego_code=0).exists()
+    assert AuditEntry.objects.filter(action="recording.start", actor_label="support").exists()
+    assert len(emulator_tasks(emulator)) == 1
+
+
+def test_a_single_stream_start_sends_the_selected_streams(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"], record_mode=1, include_streams=["teacher-cam"])
+    assert task.status == S.INITIALISING
+    assert task.request["RecordInputParams"]["RecordStreamList"] == [{"StreamId": "teacher-cam"}]
+
+
+def test_a_double_click_makes_one_task(room, profile, personas, emulator):
+    click = new_click()
+    options = mixed_options(profile)
+    first = services.recording_start(
+        app=room.app, room=room, options=options, user=personas["support"], click_token=click
+    )
+    second = services.recording_start(
+        app=room.app, room=room, options=options, user=personas["support"], click_token=click
+    )
+    assert first.pk == second.pk
+    assert RecordingTask.objects.count() == 1
+    assert len(emulator_tasks(emulator)) == 1
+
+
+def test_a_start_timeout_after_creation_adopts_the_task_zego_made(
+    room, profile, personas, emulator, settings
+):
+    emulator.add_fault(kind="start_timeout", mode="drop", count=1)
+    task = start(room, profile, personas["support"])
+    created = emulator_tasks(emulator)
+    assert len(created) == 1
+    assert task.task_id == created[0]["task_id"]
+    assert task.status in (S.INITIALISING, S.RECORDING)
+    assert TaskEvent.objects.filter(task=task, action="Adopted").exists()
+
+
+def test_a_refused_start_is_failed_to_start_with_zego_words(room, profile, personas, emulator):
+    emulator.add_fault(kind="rate_limit", action="StartRecord", count=5)
+    task = start(room, profile, personas["support"])
+    assert task.status == S.FAILED_TO_START
+    assert "ZEGO code" in task.error_message
+    assert emulator_tasks(emulator) == []
+
+
+def test_stop_then_reconcile_ends_the_task_with_uploaded_files(
+    room, profile, personas, emulator, s3_client, seaweed_s3
+):
+    task = start(room, profile, personas["support"])
+    record_a_moment(task)
+    services.recording_stop(task=task, user=personas["support"])
+    task.refresh_from_db()
+    assert task.status == S.STOPPING
+    wait_for(
+        lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1],
+        timeout=40,
+    )
+    task.refresh_from_db()
+    assert task.status == S.ENDED
+    file = task.files.get()
+    assert file.object_key.startswith("recordings/")
+    assert (
+        s3_client.head_object(Bucket=seaweed_s3.bucket, Key=file.object_key)["ContentLength"]
+        == file.size
+    )
+    assert AuditEntry.objects.filter(action="recording.stop").exists()
+
+
+def test_pause_and_resume_and_snapshot(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"])
+    reconcile_until(task, S.RECORDING)
+    task = services.recording_pause(task=task, user=personas["support"])
+    assert task.status == S.PAUSED
+    assert emulator.task(task.task_id)["status"] == 5
+    task = services.recording_resume(task=task, user=personas["support"])
+    assert task.status == S.RECORDING
+    services.recording_snapshot(task=task, user=personas["support"])
+    assert list(task.events.filter(kind="api_call").values_list("action", flat=True)) == [
+        "StartRecord",
+        "PauseRecord",
+        "ResumeRecord",
+        "TakeSnapshot",
+    ]
+
+
+def test_a_refused_control_action_says_why_in_words(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"], record_mode=1)
+    reconcile_until(task, S.RECORDING)
+    with pytest.raises(services.ControlError, match="ZEGO code"):
+        services.recording_pause(task=task, user=personas["support"])
+    failed = task.events.get(action="PauseRecord")
+    assert failed.message.startswith("Failed:")
+    assert AuditEntry.objects.filter(action="recording.pause", outcome="failed").exists()
+
+
+def test_idle_auto_stop_is_seen_by_reconcile(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"], max_idle_time=5)
+    emulator.unpublish("class-1", "teacher-cam")
+    emulator.unpublish("class-1", "student-cam")
+    reconcile_until(task, S.ENDED_ABNORMALLY, timeout=30)
+    # Polling cannot tell why; until the callback says "idle", the task shows that it does not know.
+    assert "has not said why yet" in task.problems[0]["message"]
+
+
+def test_an_upload_failure_shows_the_backup_problem(room, profile, personas, emulator):
+    emulator.add_fault(kind="upload_failure", count=1)
+    task = start(room, profile, personas["support"])
+    record_a_moment(task)
+    services.recording_stop(task=task, user=personas["support"])
+    wait_for(
+        lambda: (services.reconcile_all(), task.files.filter(upload_status=4).exists())[1],
+        timeout=40,
+    )
+    task.refresh_from_db()
+    file = task.files.get()
+    assert file.backup_until is not None
+    assert any(
+        p["code"] == "in_backup" and "backup storage until" in p["message"] for p in task.problems
+    )
+
+
+def test_reconcile_adopts_nothing_twice_and_counts_calls(room, profile, personas, emulator):
+    tasks = [start(room, profile, personas["support"]) for _ in range(3)]
+    report = services.reconcile_all()
+    assert report.tasks == 3
+    assert report.errors == 0
+    assert len({t.task_id for t in tasks}) == 3

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "recordings",
     "storage_profiles",
+    "playback",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,11 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Files and playback: how long a presigned file URL lives (the player renews it before then), and
+# how many seconds of HLS the player buffers ahead.
+PLAYBACK_URL_TTL = env.int("PLAYBACK_URL_TTL", default=300)
+PLAYBACK_HLS_BUFFER_SECONDS = env.int("PLAYBACK_HLS_BUFFER_SECONDS", default=30)
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -218,7 +224,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per finished background task every few seconds is noise; failures still show.
+        "django.tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+    },
 }
 
 # The demo app that `make run` registers against the local emulator (see Makefile/Procfile).
@@ -235,3 +246,5 @@ CALLBACK_TIMESTAMP_WINDOW = env.int("CALLBACK_TIMESTAMP_WINDOW", default=600)
 RECONCILE_INTERVAL = env.float("RECONCILE_INTERVAL", default=5.0)
 PRESENCE_INTERVAL = env.float("PRESENCE_INTERVAL", default=10.0)
 PRESENCE_MAX_AGE = env.int("PRESENCE_MAX_AGE", default=15)
+# A task page someone is watching asks ZEGO about its task at most this often.
+WATCHED_TASK_POLL_SECONDS = env.int("WATCHED_TASK_POLL_SECONDS", default=3)

@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("recordings.urls")),
     path("storage/", include("storage_profiles.urls")),
+    path("", include("playback.urls")),
     path("admin/", admin.site.urls),
 ]

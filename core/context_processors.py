@@ -8,7 +8,7 @@ from accounts.access import has_capability
 NAVIGATION = [
     ("Rooms", "recordings:room_list", "view_rooms"),
     ("Recordings", "recordings:task_list", "view_recordings"),
-    ("Files", "recordings:file_list", "play_files"),
+    ("Files", "playback:file_list", "play_files"),
     ("Storage", "storage_profiles:list", "manage_storage"),
     ("Apps", "recordings:app_list", "manage_apps"),
     ("Audit", "accounts:audit", "view_audit"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -143,6 +144,14 @@ class StartForm(forms.Form):
     preset_name = forms.CharField(
         label="Save these settings as a preset named", max_length=80, required=False
     )
+    # Written by the layout editor: {"tiles": [MixInputList tiles]} for a custom layout, else "".
+    custom_layout = forms.CharField(required=False, widget=forms.HiddenInput)
+    background_image = forms.URLField(
+        label="Background image URL",
+        required=False,
+        max_length=1000,
+        help_text="Optional JPG/PNG (≤ 5 MB) stretched over the canvas; ZEGO skips it if it cannot download it.",
+    )
 
     def __init__(self, *args, app: ZegoApp, room: Room, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,14 +176,38 @@ class StartForm(forms.Form):
             raise forms.ValidationError("Pick a colour as #RRGGBB.")
         return value
 
+    def clean_custom_layout(self) -> list[dict]:
+        raw = self.cleaned_data["custom_layout"].strip()
+        if not raw:
+            return []
+        try:
+            tiles = json.loads(raw).get("tiles")
+        except (ValueError, AttributeError):
+            raise forms.ValidationError("The drawn layout could not be read; draw it again.")
+        if not isinstance(tiles, list):
+            raise forms.ValidationError("The drawn layout has no tiles.")
+        return tiles
+
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         self._check_combinations(cleaned)
         if not self.errors:
+            self._check_custom_layout(cleaned)
+        if not self.errors:
             self._check_with_zego_rules()
         return cleaned
+
+    def _check_custom_layout(self, cleaned) -> None:
+        from recordings.layouts import problem_text, tile_problems
+
+        tiles = cleaned["custom_layout"]
+        if not tiles or cleaned["record_mode"] != 2:
+            return
+        width, height = (int(part) for part in cleaned["resolution"].split("x"))
+        for item in tile_problems(tiles, width=width, height=height):
+            self.add_error("custom_layout", problem_text(item, tiles))
 
     def _check_combinations(self, cleaned) -> None:
         stream_type, output = cleaned["stream_type"], cleaned["output_format"]
@@ -234,7 +267,15 @@ class StartForm(forms.Form):
             exclude_streams=data["exclude_streams"],
             room_streams=[s["stream_id"] for s in self.room.streams],
             storage_profile=data["storage_profile"],
+            custom_tiles=self._custom_tiles(data),
+            background_image=data.get("background_image", ""),
         )
+
+    @staticmethod
+    def _custom_tiles(data) -> list[dict]:
+        if data["record_mode"] != 2 or data["stream_type"] == zego.StreamType.AUDIO:
+            return []
+        return data.get("custom_layout") or []
 
     @staticmethod
     def initial_from_preset(preset) -> dict:
@@ -242,6 +283,8 @@ class StartForm(forms.Form):
         values["resolution"] = f"{values.pop('width', 1280)}x{values.pop('height', 720)}"
         values["storage_profile"] = values.pop("storage_profile_id", None)
         values.pop("room_streams", None)
+        tiles = values.pop("custom_tiles", None)
+        values["custom_layout"] = json.dumps({"tiles": tiles}) if tiles else ""
         return values
 
 

@@ -394,3 +394,26 @@ class SchedulerLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder}"
+
+
+class LayoutPreset(models.Model):
+    """A named mixed-stream layout per app, drawn in the layout editor and reused at start."""
+
+    app = models.ForeignKey(ZegoApp, on_delete=models.CASCADE, related_name="layout_presets")
+    name = models.CharField(max_length=80)
+    # {"width", "height", "mix_mode", "tiles": [MixInputList tiles], "background_color"?}
+    layout = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["app", "name"], name="unique_layout_preset_per_app")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -66,6 +66,8 @@ def presence_refresh(*, app: ZegoApp, rooms: list[Room] | None = None) -> int:
     for room in rooms:
         try:
             streams = client.describe_simple_stream_list(room.room_id).streams
+        except zego.ZegoRateLimitError:
+            continue  # ZEGO allows one look per room every 10 s; keep what we have
         except zego.ZegoError as error:
             room.presence_error = explain(error)[:300]
         else:
@@ -89,7 +91,7 @@ def _user_counts(client: zego.Client, room_ids: list[str]) -> dict[str, int]:
             result = client.describe_user_num(room_ids[start : start + 10])
         except zego.ZegoError:
             continue
-        for item in result.counts:
+        for item in result.rooms:
             counts[item.room_id] = item.user_count
     return counts
 
@@ -380,7 +382,9 @@ class CallbackResult:
 
 def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None) -> CallbackResult:
     """Verify, store raw, deduplicate and apply one ZEGO callback."""
-    app = ZegoApp.objects.filter(app_id=app_id).first() if str(app_id).isdigit() else None
+    app = (
+        ZegoApp.objects.filter(app_id=app_id).order_by().first() if str(app_id).isdigit() else None
+    )
     receipt = CallbackReceipt(
         app=app, raw_body=body.decode("utf-8", "replace")[:100_000], remote_addr=remote_addr
     )
@@ -388,7 +392,12 @@ def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None)
     if event is not None:
         receipt.event_type = event.event_type if isinstance(event.event_type, int) else None
     if verdict is None:
-        task = RecordingTask.objects.filter(app=app, task_id=event.task_id).first()
+        task = (
+            RecordingTask.objects.filter(app=app, task_id=event.task_id)
+            .only("pk")
+            .order_by()
+            .first()
+        )
         receipt.task = task
         if task is None:
             verdict = CallbackReceipt.Verdict.UNKNOWN_TASK
@@ -583,6 +592,25 @@ def reconcile_app(app: ZegoApp, tasks: list[RecordingTask], report: ReconcileRep
             report.errors += 1
             continue
         report.changed += outcome.changed
+
+
+def reconcile_one(task: RecordingTask) -> RecordingTask:
+    """Bring one task up to date now (a person is watching it); same rules as the full pass."""
+    if task.task_id is None:
+        return adopt_started_task(task) if task.status == Status.UNKNOWN else task
+    try:
+        return _reconcile_task(client_for(task.app), task, None, ReconcileReport()).task
+    except zego.ZegoError as error:
+        logger.warning("reconcile: task %s: %s", task.task_id, error)
+        return task
+
+
+def watched_task_is_stale(task: RecordingTask) -> bool:
+    """Worth asking ZEGO again for a task someone is looking at: not final and not polled lately."""
+    if task.is_final and not task.files.filter(upload_status__lt=3).exists():
+        return False
+    recent = timezone.now() - timedelta(seconds=settings.WATCHED_TASK_POLL_SECONDS)
+    return task.last_polled_at is None or task.last_polled_at < recent
 
 
 def _live_tasks(client: zego.Client, since: datetime) -> dict[str, zego.TaskSummary]:

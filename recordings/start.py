@@ -57,6 +57,9 @@ class StartOptions:
     exclude_streams: list[str] = field(default_factory=list)
     room_streams: list[str] = field(default_factory=list)  # streams live at start, for exclusion
     storage_profile: Any = None
+    # Drawn in the layout editor (MixInputList tiles, already validated): MixMode 1 with these.
+    custom_tiles: list[dict] = field(default_factory=list)
+    background_image: str = ""
 
     @property
     def is_mixed(self) -> bool:
@@ -98,7 +101,12 @@ class StartOptions:
                 "Fps": self.fps,
                 "Bitrate": self.bitrate_kbps * 1000,
             }
-        if selected:
+        if self.background_image:
+            config["MixOutputBackgroundImage"] = self.background_image
+        if self.custom_tiles:
+            config["MixMode"] = zego.MixMode.CUSTOM
+            config["MixInputList"] = [dict(tile) for tile in self.custom_tiles]
+        elif selected:
             # A subset of the room's streams can only be mixed with a custom layout.
             config["MixMode"] = zego.MixMode.CUSTOM
             config["MixInputList"] = grid_tiles(selected, self.width, self.height, self.fill_mode)

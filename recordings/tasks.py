@@ -7,7 +7,7 @@ import logging
 from django.tasks import task
 
 from recordings import services
-from recordings.models import ZegoApp
+from recordings.models import RecordingTask, ZegoApp
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ def refresh_presence(app_pk: int) -> int:
 
 
 @task()
-def adopt(task_pk: int) -> str:
-    from recordings.models import RecordingTask
-
-    return services.adopt_started_task(RecordingTask.objects.get(pk=task_pk)).status
+def reconcile_one(task_pk: int) -> str:
+    task = RecordingTask.objects.select_related("app", "room").filter(pk=task_pk).first()
+    return services.reconcile_one(task).status if task else ""

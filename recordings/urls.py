@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recordings import views
+from recordings import layout_views, views
 
 app_name = "recordings"
 urlpatterns = [
@@ -12,6 +12,17 @@ urlpatterns = [
     path("rooms/<int:pk>/start/", views.room_start, name="room_start"),
     path("recordings/", views.task_list, name="task_list"),
     path("recordings/<int:pk>/", views.task_detail, name="task_detail"),
+    # Layout editor (issue 7); before task_control, whose <str:action> would swallow "layout".
+    path("recordings/<int:pk>/layout/", layout_views.layout_editor, name="layout_editor"),
+    path("recordings/<int:pk>/layout/apply/", layout_views.layout_apply, name="layout_apply"),
+    path(
+        "apps/<int:app_pk>/layout-presets/", layout_views.layout_presets, name="layout_presets"
+    ),
+    path(
+        "layout-presets/<int:pk>/delete/",
+        layout_views.layout_preset_delete,
+        name="layout_preset_delete",
+    ),
     path(
         "recordings/<int:pk>/<str:action>/",
         views.task_control,

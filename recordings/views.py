@@ -200,6 +200,9 @@ def _task_context(task: RecordingTask) -> dict:
 @capability_required("view_recordings")
 def task_detail(request, pk: int):
     task = _task_for(pk)
+    if services.watched_task_is_stale(task):
+        tasks.reconcile_one.enqueue(task.pk)
+        task = _task_for(pk)
     context = _task_context(task)
     if is_partial(request):
         response = render(request, "recordings/task_detail.html#live", context)

@@ -92,8 +92,13 @@ class StorageProfileForm(KeepSecretsMixin, forms.ModelForm):
             text = self.spec.text[name]
             field.label = text.label
             field.help_text = text.help.format(derived=self._derived_endpoint_pattern())
-            # Secrets are checked in clean_secret, since a stored one may be kept.
-            field.required = name in self.spec.required and name != "secret"
+            field.required = name in self.spec.required
+        # A stored secret may be kept by leaving the box blank, so only a new profile needs one.
+        secret = self.fields["secret"]
+        secret.required = not self.instance.secret
+        secret.error_messages["required"] = (
+            f"Enter the {secret.label.lower()}: it is stored encrypted and never shown again."
+        )
         order = ["name", "vendor", *shown, "is_default", "notes"]
         self.order_fields(order)
 
@@ -139,13 +144,7 @@ class StorageProfileForm(KeepSecretsMixin, forms.ModelForm):
         return normalise_prefix(self.cleaned_data["path_prefix"])
 
     def clean_secret(self) -> str:
-        secret = self.cleaned_data["secret"] or self.instance.secret
-        if not secret:
-            raise forms.ValidationError(
-                f"Enter the {self.fields['secret'].label.lower()}: it is stored encrypted and never "
-                "shown again."
-            )
-        return secret
+        return self.cleaned_data["secret"] or self.instance.secret
 
     def clean_vod_storage_location(self) -> str:
         location = self.cleaned_data["vod_storage_location"].strip().lower()

@@ -116,7 +116,7 @@ class ProbeRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         OK = "ok", "Passed"
-        PARTIAL = "partial", "Passed, some checks not possible"
+        PARTIAL = "partial", "Not fully checked"
         FAILED = "failed", "Failed"
 
     # A run still "running" after this long lost its worker; the page stops waiting for it.

@@ -107,7 +107,8 @@ def run_probe(profile: StorageProfile, *, origin: str, report: Report | None = N
 
 
 def _unprobeable(profile: StorageProfile, reason: str, report: Report) -> Outcome:
-    steps = [asdict(Step(key, label, "skipped", f"Not checked: {reason}")) for key, label in STEPS]
+    steps = [asdict(Step(key, label, "skipped", "Not checked.")) for key, label in STEPS]
+    steps[0]["detail"] = f"Not checked: {reason}"
     report(steps)
     not_checked = [
         f"{reason} The console cannot check the keys, the upload or playback of "

@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Access lines carry signed URLs and, polled every few seconds, drown what matters.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     config = parse_config(argv)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     server, engine = create_server(config)

@@ -556,6 +556,20 @@ class Pipeline:
                     "at_ms": int(wall * 1000),
                     "mix_mode": layout.mix_mode,
                     "tiles": len(layout.tiles or []),
+                    "max_resolution_stream_id": layout.max_resolution_stream_id,
+                    "tile_list": [
+                        {
+                            "StreamId": tile.stream_id,
+                            "Left": tile.left,
+                            "Top": tile.top,
+                            "Right": tile.right,
+                            "Bottom": tile.bottom,
+                            "Layer": tile.layer,
+                            "FillMode": tile.fill_mode,
+                            "ViewType": tile.view_type,
+                        }
+                        for tile in layout.tiles or []
+                    ],
                 }
                 for wall, layout in task.layouts
             ],

@@ -178,3 +178,52 @@ def test_reconcile_adopts_nothing_twice_and_counts_calls(room, profile, personas
     assert report.tasks == 3
     assert report.errors == 0
     assert len({t.task_id for t in tasks}) == 3
+
+
+def test_presence_refresh_reads_streams_and_head_counts(room, emulator):
+    emulator.publish("class-2", "solo", "solo-cam", video=False)
+    from recordings.models import Room
+
+    other = Room.objects.create(app=room.app, room_id="class-2")
+    empty = Room.objects.create(app=room.app, room_id="nobody-here")
+    assert services.presence_refresh(app=room.app) == 3
+    room.refresh_from_db()
+    other.refresh_from_db()
+    empty.refresh_from_db()
+    assert {s["stream_id"] for s in room.streams} == {"teacher-cam", "student-cam"}
+    assert room.user_count == 2
+    assert [s["user_id"] for s in other.streams] == ["solo"]
+    assert empty.streams == [] and empty.presence_refreshed_at is not None
+    assert not services.presence_is_stale(room.app)
+
+
+def test_presence_refresh_keeps_the_last_view_when_zego_limits_it(room, emulator):
+    services.presence_refresh(app=room.app)
+    emulator.unpublish("class-1", "student-cam")
+    services.presence_refresh(app=room.app)  # within ZEGO's 10 s per-room limit
+    room.refresh_from_db()
+    assert len(room.streams) == 2
+    assert room.presence_error == ""
+
+
+def test_dropped_callbacks_are_filled_in_by_reconcile_and_reported(room, profile, personas, emulator, settings):
+    settings.CALLBACK_GRACE_SECONDS = 0
+    emulator.add_fault(kind="drop_callbacks")
+    task = start(room, profile, personas["support"])
+    record_a_moment(task)
+    services.recording_stop(task=task, user=personas["support"])
+    wait_for(lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1], timeout=40)
+    time.sleep(0.05)
+    services.reconcile_all()
+    task.refresh_from_db()
+    assert task.status == S.ENDED
+    assert task.callbacks_received == 0
+    assert [p["code"] for p in task.problems] == ["no_callback"]
+    assert "no callback arrived" in task.problems[0]["message"]
+
+
+def test_watching_a_task_brings_it_up_to_date(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"])
+    wait_for(lambda: services.reconcile_one(task).status == S.RECORDING, timeout=20)
+    task.refresh_from_db()
+    assert services.watched_task_is_stale(task) is False  # just polled

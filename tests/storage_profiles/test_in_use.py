@@ -55,3 +55,60 @@ def test_probe_runs_never_block_deletion(make_profile):
     profile = make_profile()
     profile.probe_runs.create()
     assert not profile_in_use(profile)
+
+
+def test_a_running_recording_task_blocks_deletion_until_it_ends(make_profile):
+    from django.apps import apps
+
+    try:
+        RecordingTask = apps.get_model("recordings", "RecordingTask")
+    except LookupError:
+        pytest.skip("recordings.RecordingTask does not exist yet")
+    from recordings.models import Room, ZegoApp
+
+    profile = make_profile()
+    app = ZegoApp.objects.create(name="a", app_id=42, server_secret="x" * 32)
+    room = Room.objects.create(app=app, room_id="r")
+    task = RecordingTask.objects.create(
+        app=app,
+        room=room,
+        click_token="00000000-0000-0000-0000-0000000000ab",
+        record_mode=2,
+        stream_type=3,
+        storage_profile=profile,
+        status=RecordingTask.RUNNING_STATUSES[0],
+    )
+    assert profile_in_use(profile)
+    task.status = RecordingTask.FINAL_STATUSES[0]
+    task.save()
+    assert not profile_in_use(profile)
+
+
+def test_finished_recordings_that_protect_the_profile_get_a_clear_refusal(make_profile, client_for):
+    from django.apps import apps
+    from django.urls import reverse
+
+    try:
+        RecordingTask = apps.get_model("recordings", "RecordingTask")
+    except LookupError:
+        pytest.skip("recordings.RecordingTask does not exist yet")
+    from recordings.models import Room, ZegoApp
+
+    profile = make_profile()
+    app = ZegoApp.objects.create(name="a", app_id=42, server_secret="x" * 32)
+    room = Room.objects.create(app=app, room_id="r")
+    RecordingTask.objects.create(
+        app=app,
+        room=room,
+        click_token="00000000-0000-0000-0000-0000000000ac",
+        record_mode=2,
+        stream_type=3,
+        storage_profile=profile,
+        status=RecordingTask.FINAL_STATUSES[0],
+    )
+    response = client_for("storage").post(reverse("storage_profiles:delete", args=[profile.pk]))
+    if StorageProfile.objects.filter(pk=profile.pk).exists():
+        assert response.status_code == 409
+        assert "still referenced by 1 recording(s)" in response.content.decode()
+    else:  # the relation does not protect profiles (on_delete is not PROTECT/RESTRICT)
+        assert response.status_code == 302

@@ -260,3 +260,18 @@ def test_the_detail_page_shows_the_profile_but_never_the_secret(client_for, make
     assert "secret set, never shown" in body
     assert "test-secret-key-0123456789" not in body
     assert "Not probed yet" in body
+
+
+def test_the_database_worker_runs_a_queued_probe(client_for, make_profile, settings):
+    """The real path of `make run`: django-tasks-db queues the probe and `db_worker` runs it."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    profile = make_profile()
+    client = client_for("storage")
+    client.post(reverse("storage_profiles:probe", args=[profile.pk]))
+    profile.refresh_from_db()
+    assert profile.last_probe.is_waiting_for_worker
+    call_command("db_worker", batch=True, queue_name="*", no_startup_delay=True, verbosity=0)
+    profile.last_probe.refresh_from_db()
+    assert profile.last_probe.status == ProbeRun.Status.OK

@@ -13,8 +13,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.roles import ADMINS
-from recordings.models import ZegoApp
+from recordings.models import Room, ZegoApp
 from storage_profiles.models import StorageProfile, Vendor
+
+DEMO_ROOMS = [
+    ("demo-classroom", "Demo classroom (teacher and two students)"),
+    ("demo-standup", "Demo stand-up (two people)"),
+]
 
 
 class Command(BaseCommand):
@@ -63,6 +68,9 @@ class Command(BaseCommand):
         )
         if created:
             self.stdout.write(f"Registered ZEGO app {app}.")
+            # The rooms the emulator publishes in with --demo-rooms.
+            for room_id, label in DEMO_ROOMS:
+                Room.objects.get_or_create(app=app, room_id=room_id, defaults={"label": label})
 
     def _ensure_local_storage_profile(self) -> None:
         if StorageProfile.objects.exists():

@@ -1,0 +1,221 @@
+// The player (playback/player.html, playback/share.html): plays a task's files as one timeline.
+// - MP4/audio play natively; HLS natively where the browser can, else through hls.js.
+// - Presigned URLs are renewed before they expire (data-urls answers fresh ones), so a long
+//   review is never cut off; a media error renews at once and resumes where it was.
+// - Per-stream files follow the first one, offset by their begin timestamps (data-offset).
+// - Chapter buttons (data-seek, seconds on the task's timeline) jump there.
+// No inline handlers or styles anywhere (CSP).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const input = document.querySelector(button.dataset.copy);
+    if (!input) return;
+    const done = () => { button.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, () => { input.select(); });
+    } else {
+      input.select();
+      if (document.execCommand("copy")) done();
+    }
+  });
+
+  const root = document.getElementById("player");
+  if (!root) return;
+
+  const ttlMs = (parseInt(root.dataset.ttl, 10) || 300) * 1000;
+  const bufferSeconds = parseInt(root.dataset.hlsBuffer, 10) || 30;
+  let expiresAt = parseInt(root.dataset.expiresAt, 10) || Date.now() + ttlMs;
+  let renewTimer = null;
+  let lastErrorRenewal = 0;
+  root.dataset.renewals = "0";
+
+  const tracks = Array.from(root.querySelectorAll(".track")).map((figure) => ({
+    figure,
+    el: figure.querySelector("video, audio"),
+    file: figure.dataset.file,
+    kind: figure.dataset.kind,
+    offset: parseFloat(figure.dataset.offset) || 0,
+    hls: null,
+    swapping: false,
+  }));
+  if (!tracks.length) return;
+  const lead = tracks[0];
+
+  function setState(track, text) {
+    const state = track.figure.querySelector(".track-state");
+    if (state && state.textContent !== text) state.textContent = text;
+  }
+
+  // ---------------------------------------------------------------------------- HLS
+  function attachHls(track) {
+    const url = track.figure.dataset.playlist;
+    if (track.el.canPlayType("application/vnd.apple.mpegurl")) {
+      track.el.src = url;
+      track.figure.dataset.engine = "native";
+    } else if (window.Hls && window.Hls.isSupported()) {
+      // No worker: it would be a blob: script, which the CSP forbids.
+      const hls = new window.Hls({
+        enableWorker: false,
+        maxBufferLength: bufferSeconds,
+        maxMaxBufferLength: bufferSeconds * 2,
+      });
+      hls.on(window.Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal) return;
+        if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        else hls.startLoad(track.el.currentTime);
+      });
+      hls.loadSource(url);
+      hls.attachMedia(track.el);
+      track.hls = hls;
+      track.figure.dataset.engine = "hls.js";
+    } else {
+      setState(track, " This browser cannot play HLS: use Download.");
+    }
+  }
+  tracks.filter((t) => t.kind === "hls").forEach(attachHls);
+  tracks.filter((t) => t.kind !== "hls").forEach((t) => { t.figure.dataset.engine = "native"; });
+
+  // ---------------------------------------------------------------------------- URL renewal
+  // HLS segments go through our server, which redirects to a fresh URL each time: nothing to do.
+  function fullyBuffered(el) {
+    const ranges = el.buffered;
+    return Number.isFinite(el.duration) && ranges.length === 1 &&
+      ranges.start(0) <= 0.1 && ranges.end(0) >= el.duration - 0.1;
+  }
+
+  function swapSource(track, url) {
+    const el = track.el;
+    if (!url || track.kind === "hls") return;
+    track.url = url;
+    if (fullyBuffered(el) && !el.error) return; // it will not ask the bucket again
+    const at = el.currentTime;
+    const playing = !el.paused && !el.ended;
+    track.swapping = true;
+    el.addEventListener("loadedmetadata", () => {
+      el.currentTime = at;
+      track.swapping = false;
+      if (playing) el.play().catch(() => {});
+    }, { once: true });
+    el.src = url;
+  }
+
+  function schedule() {
+    clearTimeout(renewTimer);
+    const margin = Math.min(60000, Math.max(1500, ttlMs * 0.25));
+    renewTimer = setTimeout(renew, Math.max(500, expiresAt - margin - Date.now()));
+  }
+
+  async function renew() {
+    clearTimeout(renewTimer);
+    try {
+      const response = await fetch(root.dataset.urls, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const data = await response.json();
+      expiresAt = data.expires_at;
+      for (const track of tracks) {
+        const links = data.files[track.file];
+        if (links) swapSource(track, links.url);
+      }
+      for (const node of document.querySelectorAll("[data-download-for]")) {
+        const links = data.files[node.dataset.downloadFor];
+        if (links) node.href = links.download;
+      }
+      for (const node of document.querySelectorAll("[data-url-for]")) {
+        const links = data.files[node.dataset.urlFor];
+        if (links && links.url) node[node.tagName === "IMG" ? "src" : "href"] = links.url;
+      }
+      root.dataset.renewals = String(parseInt(root.dataset.renewals, 10) + 1);
+      delete root.dataset.renewError;
+      schedule();
+    } catch (error) {
+      // A revoked share link or a lost session ends up here: say so, and keep trying.
+      root.dataset.renewError = String(error);
+      renewTimer = setTimeout(renew, 5000);
+    }
+  }
+  schedule();
+
+  for (const track of tracks) {
+    track.el.addEventListener("error", () => {
+      if (track.kind === "hls" || Date.now() - lastErrorRenewal < 5000) return;
+      lastErrorRenewal = Date.now();
+      renew();
+    });
+  }
+
+  // ---------------------------------------------------------------------------- sync
+  function timeline() {
+    return lead.el.currentTime + lead.offset;
+  }
+
+  function sync(force) {
+    const now = timeline();
+    const playing = !lead.el.paused && !lead.el.ended;
+    for (const track of tracks.slice(1)) {
+      if (track.swapping) continue;
+      const local = now - track.offset;
+      const duration = Number.isFinite(track.el.duration) ? track.el.duration : Infinity;
+      if (local < 0 || local > duration) {
+        if (!track.el.paused) track.el.pause();
+        track.figure.classList.add("idle");
+        setState(track, local < 0 ? ` joins in ${Math.ceil(-local)} s` : " ended");
+        continue;
+      }
+      track.figure.classList.remove("idle");
+      setState(track, "");
+      if (force || Math.abs(track.el.currentTime - local) > 0.35) track.el.currentTime = local;
+      if (playing && track.el.paused) track.el.play().catch(() => {});
+      if (!playing && !track.el.paused) track.el.pause();
+    }
+    markChapter(now);
+  }
+
+  if (tracks.length > 1) {
+    for (const name of ["play", "pause", "seeked", "ratechange"]) {
+      lead.el.addEventListener(name, () => {
+        for (const track of tracks.slice(1)) track.el.playbackRate = lead.el.playbackRate;
+        sync(true);
+      });
+    }
+    for (const track of tracks.slice(1)) {
+      // Pressing play on a follower plays the whole group.
+      track.el.addEventListener("play", () => {
+        if (lead.el.paused && !track.swapping) lead.el.play().catch(() => {});
+      });
+    }
+    setInterval(() => sync(false), 500);
+  } else {
+    lead.el.addEventListener("timeupdate", () => markChapter(timeline()));
+  }
+
+  // ---------------------------------------------------------------------------- chapters
+  const chapters = Array.from(root.querySelectorAll("[data-seek]"));
+
+  function markChapter(now) {
+    let current = null;
+    for (const button of chapters) {
+      if (parseFloat(button.dataset.seek) <= now + 0.05) current = button;
+    }
+    for (const button of chapters) {
+      if (button === current) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+  }
+
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-seek]");
+    if (!button) return;
+    const target = parseFloat(button.dataset.seek) - lead.offset;
+    const duration = Number.isFinite(lead.el.duration) ? lead.el.duration : target;
+    lead.el.currentTime = Math.max(0, Math.min(target, duration));
+    root.dataset.lastSeek = button.dataset.seek;
+    sync(true);
+  });
+})();

@@ -1,0 +1,77 @@
+"""Support: open Rooms, start a mixed recording, watch it record, stop it, see the file — no reload."""
+
+import re
+
+import pytest
+
+from recordings.models import RecordingTask, Room, ZegoApp
+from tests.e2e.conftest import log_in, shoot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def live_setup(live_server, settings, emulator, seaweed_s3, personas):
+    from storage_profiles.models import StorageProfile
+
+    settings.ZEGO_CALLBACK_BASE_URL = live_server.url
+    app = ZegoApp.objects.create(
+        name="Emulator",
+        app_id=emulator.app_id,
+        server_secret=emulator.server_secret,
+        callback_secret=emulator.callback_secret,
+        api_url=emulator.url,
+        rtc_api_url=emulator.url,
+    )
+    StorageProfile.objects.create(
+        name="Test bucket",
+        vendor=10,
+        region="us-east-1",
+        bucket=seaweed_s3.bucket,
+        endpoint=seaweed_s3.endpoint,
+        access_key_id=seaweed_s3.access_key,
+        secret=seaweed_s3.secret_key,
+        path_prefix="e2e/",
+        is_default=True,
+    )
+    emulator.publish("demo-classroom", "teacher", "teacher-cam")
+    emulator.publish("demo-classroom", "student", "student-cam")
+    Room.objects.create(app=app, room_id="demo-classroom")
+    return app
+
+
+def test_support_records_a_room_from_start_to_uploaded_file(page, live_server, live_setup):
+    csp_errors = []
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    log_in(page, live_server.url, "support")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rooms").click()
+    page.get_by_text("teacher-cam").first.wait_for()
+    shoot(page, "support-01-rooms")
+
+    page.get_by_role("button", name="Start recording demo-classroom").click()
+    page.get_by_label("Resolution").select_option("640x360")
+    shoot(page, "support-02-start-form")
+    page.get_by_role("button", name="Start recording").click()
+    page.wait_for_url(re.compile(r".*/recordings/\d+/$"))
+    task_url = page.url
+
+    status = page.locator("#task-status")
+    status.filter(has_text="Recording").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    shoot(page, "support-03-task-recording")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Stop recording").click()
+    page.locator("a.file-url").first.wait_for(timeout=60_000)
+    status.filter(has_text="Ended").wait_for(timeout=30_000)
+    shoot(page, "support-04-task-ended")
+
+    assert page.url == task_url  # everything arrived without a reload
+    task = RecordingTask.objects.get()
+    assert task.status == RecordingTask.Status.ENDED
+    assert task.callbacks_received >= 2
+    assert task.files.get().upload_status == 3
+    assert csp_errors == []

@@ -47,7 +47,6 @@ def bench_callbacks(count: int) -> dict:
     from django.test import Client
     from django.urls import include, path
 
-    import zego
     from recordings.models import RecordingTask, Room, ZegoApp
 
     urlpatterns[:] = [path("bare/", bare_view), path("", include("config.urls"))]
@@ -98,7 +97,6 @@ def _callback_body(task_id: str, index: int) -> bytes:
 
 
 def bench_reconcile(task_count: int) -> dict:
-    import requests
 
     from devtools.seaweed import free_port
     from recordings import services

@@ -210,6 +210,8 @@ S3_BUCKET = env.str("S3_BUCKET", default="recdesk")
 S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="recdesk")
 S3_SECRET_ACCESS_KEY = env_secret("S3_SECRET_ACCESS_KEY", default="recdesk-local-secret")
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretsExceptionReporterFilter"
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,

@@ -3,10 +3,17 @@ from __future__ import annotations
 import logging
 import re
 
+from django.views.debug import SafeExceptionReporterFilter
+
 # Values that look like secrets in log lines: query parameters and key/value pairs.
 _SECRET_PATTERN = re.compile(
     r"(?i)((?:signature|secret|password|access_?key_?secret|server_?secret|token|authorization)"
     r"[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"
+)
+
+
+_SECRET_NAMES = re.compile(
+    r"API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|ENCRYPTION", flags=re.IGNORECASE
 )
 
 
@@ -23,3 +30,19 @@ class RedactSecretsFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Error reports (debug pages, error mails) hide any POST field or setting named like a secret."""
+
+    hidden_settings = _SECRET_NAMES
+
+    def get_post_parameters(self, request):
+        parameters = super().get_post_parameters(request)
+        if request is None:
+            return parameters
+        cleansed = parameters.copy()
+        for key in cleansed:
+            if _SECRET_NAMES.search(key):
+                cleansed[key] = self.cleansed_substitute
+        return cleansed

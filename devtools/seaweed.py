@@ -8,6 +8,7 @@ test instance never collides with the one `make run` started.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -144,11 +145,23 @@ def ensure_bucket(client, bucket: str) -> None:
         client.head_bucket(Bucket=bucket)
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGTERM weed if whoever started it dies, so no server outlives `make run` or a test."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def start(config: SeaweedConfig, log_path: Path | None = None) -> subprocess.Popen:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_path or config.data_dir / "weed.log", "ab")  # noqa: SIM115 - owned by the process
     process = subprocess.Popen(
-        command(config), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        command(config),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     try:
         wait_until_ready(config, process)
@@ -158,12 +171,13 @@ def start(config: SeaweedConfig, log_path: Path | None = None) -> subprocess.Pop
     return process
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, grace: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL after `grace` s: callers (honcho) give us about 5 s before their own kill."""
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -195,7 +209,9 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
-    process.wait()
+    # Poll rather than wait(): a blocking wait() holds Popen's lock, and the handler's stop() needs it.
+    while process.poll() is None:
+        time.sleep(0.5)
     sys.exit(process.returncode or 1)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
@@ -83,10 +84,9 @@ class FileFilterForm(forms.Form):
             raw = cleaned.get(name)
             cleaned[name] = None
             if raw:
-                try:
+                # A stale or hand-edited page link shows the first page.
+                with contextlib.suppress(ValueError):
                     cleaned[name] = parse_cursor(raw, self.sort_field(cleaned.get("sort")))
-                except ValueError:
-                    pass  # a stale or hand-edited page link: show the first page
         return cleaned
 
     @staticmethod

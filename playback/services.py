@@ -97,7 +97,7 @@ class LinkSet:
     links: dict[int, Links] = field(default_factory=dict)
     errors: dict[int, str] = field(default_factory=dict)
 
-    def as_json(self, url_for_hls) -> dict:
+    def as_json(self) -> dict:
         return {
             "expires_at": int(self.expires_at.timestamp() * 1000),
             "ttl": url_ttl(),
@@ -170,7 +170,9 @@ def hls_playlist(file: RecordingFile, segment_base: str) -> str:
         body = client_for(target).get_object(Bucket=target.bucket, Key=file.object_key)["Body"]
         text = body.read(2_000_000).decode("utf-8", "replace")
     except (NotS3Reachable, ClientError, BotoCoreError) as error:
-        raise PlaylistUnavailable(f"Could not read the playlist from the bucket: {error}") from error
+        raise PlaylistUnavailable(
+            f"Could not read the playlist from the bucket: {error}"
+        ) from error
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -206,9 +208,13 @@ def _paused_spans(events: list[TaskEvent]) -> list[tuple[datetime, datetime | No
     for event in events:
         if event.status_before != Status.PAUSED and event.status_after == Status.PAUSED:
             spans.append((event.created_at, None))
-        elif event.status_before == Status.PAUSED and event.status_after != Status.PAUSED:
-            if spans and spans[-1][1] is None:
-                spans[-1] = (spans[-1][0], event.created_at)
+        elif (
+            event.status_before == Status.PAUSED
+            and event.status_after != Status.PAUSED
+            and spans
+            and spans[-1][1] is None
+        ):
+            spans[-1] = (spans[-1][0], event.created_at)
     return spans
 
 
@@ -261,7 +267,9 @@ def chapters(task: RecordingTask, events: list[TaskEvent], clock: MediaClock) ->
             )
         ):
             stopped = True
-            found.append(Chapter(at, "Stopped" if event.action == "StopRecord" else "Ended", "stop"))
+            found.append(
+                Chapter(at, "Stopped" if event.action == "StopRecord" else "Ended", "stop")
+            )
     return sorted(found, key=lambda chapter: chapter.at)
 
 
@@ -596,9 +604,7 @@ def _rescue_failed(task, file, user, reason: str, detail: dict) -> RecordingFile
 def bucket_check(*, task: RecordingTask, user=None) -> list[FileCheck]:
     """HEAD each uploaded file's object; flag missing and size-mismatched ones."""
     files = [
-        f
-        for f in task.files.all()
-        if f.upload_status == UploadStatus.UPLOADED and f.object_key
+        f for f in task.files.all() if f.upload_status == UploadStatus.UPLOADED and f.object_key
     ]
     label = user.get_username() if user else ""
     checks = []

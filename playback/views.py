@@ -20,8 +20,17 @@ from recordings.models import RecordingFile, RecordingTask
 # ------------------------------------------------------------------------------------ Files
 
 
+LIST_FIELDS = [
+    *(f.name for f in RecordingFile._meta.concrete_fields if f.name != "task"),
+    "task__id",
+    "task__app__name",
+    "task__room__room_id",
+]
+
+
 def _files():
-    return RecordingFile.objects.select_related("task__app", "task__room")
+    # Only what the rows show: loading the whole app would decrypt its secrets for every row.
+    return RecordingFile.objects.select_related("task__app", "task__room").only(*LIST_FIELDS)
 
 
 @require_GET
@@ -105,7 +114,7 @@ def player(request, pk: int):
 def player_urls(request, pk: int):
     task = _task_for(pk)
     files = list(task.files.select_related("task__storage_profile"))
-    return JsonResponse(services.links_for(files).as_json(None))
+    return JsonResponse(services.links_for(files).as_json())
 
 
 @require_GET
@@ -123,7 +132,7 @@ def hls_segment(request, pk: int, name: str):
     return _segment(_file_for(pk), name)
 
 
-def _playlist(file: RecordingFile, segment_base: str, *, expires_in: int | None = None):
+def _playlist(file: RecordingFile, segment_base: str):
     try:
         text = services.hls_playlist(file, segment_base)
     except services.PlaylistUnavailable as error:
@@ -150,9 +159,7 @@ def bucket_check(request, pk: int):
     if not checks:
         messages.info(request, "No uploaded files to check.")
     elif problems:
-        messages.error(
-            request, f"{len(problems)} of {len(checks)} files do not match the bucket."
-        )
+        messages.error(request, f"{len(problems)} of {len(checks)} files do not match the bucket.")
     else:
         messages.success(request, f"All {len(checks)} files are in the bucket, sizes match.")
     return _after_post(request, task)
@@ -192,7 +199,10 @@ def share_create(request, pk: int):
     new_link = None
     if form.is_valid():
         link, token = services.share_link_create(
-            file=file, user=request.user, expires_at=form.cleaned_data["expires_at"], request=request
+            file=file,
+            user=request.user,
+            expires_at=form.cleaned_data["expires_at"],
+            request=request,
         )
         new_link = request.build_absolute_uri(reverse("playback:share_page", args=[token]))
         form = ShareLinkForm()
@@ -200,7 +210,12 @@ def share_create(request, pk: int):
         if new_link:
             messages.success(request, f"Share link (shown once): {new_link}")
         return redirect("playback:player", pk=file.task_id)
-    context = {"row": _share_row(file), "share_form": form, "new_link": new_link, **_player_settings()}
+    context = {
+        "row": _share_row(file),
+        "share_form": form,
+        "new_link": new_link,
+        **_player_settings(),
+    }
     return render(request, "playback/player.html#share", context)
 
 
@@ -282,7 +297,7 @@ def share_page(request, token: str):
 def share_urls(request, token: str):
     link = _use(request, token, record=False)
     link_set = services.links_for([link.file], expires_in=services.share_ttl(link))
-    return JsonResponse(link_set.as_json(None))
+    return JsonResponse(link_set.as_json())
 
 
 @require_GET

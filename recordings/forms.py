@@ -182,8 +182,10 @@ class StartForm(forms.Form):
             return []
         try:
             tiles = json.loads(raw).get("tiles")
-        except (ValueError, AttributeError):
-            raise forms.ValidationError("The drawn layout could not be read; draw it again.")
+        except (ValueError, AttributeError) as error:
+            raise forms.ValidationError(
+                "The drawn layout could not be read; draw it again."
+            ) from error
         if not isinstance(tiles, list):
             raise forms.ValidationError("The drawn layout has no tiles.")
         return tiles

@@ -38,9 +38,7 @@ def _json_body(request) -> dict | None:
 
 def _presets(app: ZegoApp) -> list[dict]:
     return [
-        layouts.preset_json(
-            preset, reverse("recordings:layout_preset_delete", args=[preset.pk])
-        )
+        layouts.preset_json(preset, reverse("recordings:layout_preset_delete", args=[preset.pk]))
         for preset in LayoutPreset.objects.filter(app=app)
     ]
 
@@ -115,7 +113,7 @@ def layout_apply(request, pk: int):
     body = _json_body(request)
     if body is None or "layout" not in body:
         return JsonResponse(
-            {"ok": False, "message": "Send the layout as JSON: {\"layout\": {...}}."}, status=400
+            {"ok": False, "message": 'Send the layout as JSON: {"layout": {...}}.'}, status=400
         )
     if not layouts.can_relayout(task):
         return JsonResponse({"ok": False, "message": layouts.why_not_relayout(task)}, status=409)

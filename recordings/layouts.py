@@ -114,7 +114,7 @@ def tile_problems(
             )
         elif stream:
             seen[stream] = index
-    return sorted(problems, key=lambda p: (-1 if p.index is None else p.index))
+    return sorted(problems, key=lambda p: -1 if p.index is None else p.index)
 
 
 def describe_problems(problems: list[zego.LayoutProblem], tiles: Any = None) -> str:
@@ -354,9 +354,7 @@ def latest_snapshot(task: RecordingTask) -> dict | None:
     from storage_profiles.presign import NotS3Reachable, presigned_url
 
     file = (
-        task.files.filter(
-            output_format="jpg", upload_status=RecordingFile.UploadStatus.UPLOADED
-        )
+        task.files.filter(output_format="jpg", upload_status=RecordingFile.UploadStatus.UPLOADED)
         .exclude(object_key="")
         .order_by("-began_at", "-created_at")
         .first()

@@ -268,6 +268,9 @@ class RecordingFile(models.Model):
     )
     backup_until = models.DateTimeField(null=True, blank=True)
     missing_in_bucket = models.BooleanField(default=False)
+    bucket_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When reconcile last confirmed the object with a HEAD"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -592,6 +592,51 @@ def reconcile_app(app: ZegoApp, tasks: list[RecordingTask], report: ReconcileRep
             report.errors += 1
             continue
         report.changed += outcome.changed
+    verify_uploaded_files(tracked)
+
+
+def verify_uploaded_files(tasks: list[RecordingTask], limit: int = 200) -> int:
+    """HEAD each newly uploaded file in its bucket; flag what ZEGO reports but the bucket lacks."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from storage_profiles.s3 import NotS3Reachable, client_for, s3_target_for
+
+    files = RecordingFile.objects.filter(
+        task__in=tasks,
+        task__storage_profile__isnull=False,
+        upload_status=RecordingFile.UploadStatus.UPLOADED,
+        bucket_checked_at__isnull=True,
+    ).select_related("task__storage_profile", "task__app", "task__room")[:limit]
+    checked = 0
+    for file in files:
+        try:
+            target = s3_target_for(file.task.storage_profile)
+            client_for(target).head_object(Bucket=target.bucket, Key=file.object_key)
+            missing = False
+        except NotS3Reachable:
+            missing = False  # VOD vendors: nothing to check in a bucket
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                logger.warning("bucket check of %s failed: %s", file.file_id, error)
+                continue
+            missing = True
+        except BotoCoreError as error:
+            logger.warning("bucket check of %s failed: %s", file.file_id, error)
+            continue
+        RecordingFile.objects.filter(pk=file.pk).update(
+            missing_in_bucket=missing, bucket_checked_at=timezone.now()
+        )
+        checked += 1
+        if missing:
+            ledger.apply(
+                file.task,
+                Observation(
+                    source=Kind.PROBLEM,
+                    action="Bucket check",
+                    message=f"{file.file_id} is reported uploaded but is not in the bucket.",
+                ),
+            )
+    return checked
 
 
 def reconcile_one(task: RecordingTask) -> RecordingTask:

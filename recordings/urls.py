@@ -15,9 +15,7 @@ urlpatterns = [
     # Layout editor (issue 7); before task_control, whose <str:action> would swallow "layout".
     path("recordings/<int:pk>/layout/", layout_views.layout_editor, name="layout_editor"),
     path("recordings/<int:pk>/layout/apply/", layout_views.layout_apply, name="layout_apply"),
-    path(
-        "apps/<int:app_pk>/layout-presets/", layout_views.layout_presets, name="layout_presets"
-    ),
+    path("apps/<int:app_pk>/layout-presets/", layout_views.layout_presets, name="layout_presets"),
     path(
         "layout-presets/<int:pk>/delete/",
         layout_views.layout_preset_delete,

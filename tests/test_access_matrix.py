@@ -14,8 +14,23 @@ from accounts.roles import ROLE_CAPABILITIES
 from tests.fixtures.personas import ROLE_USERS
 
 PUBLIC = {"accounts:login", "accounts:logout", "core:healthz", "recordings:zego_callback"}
+# Share links: no login, the unguessable token is the key (tests/playback/test_share_links.py).
+PUBLIC |= {
+    f"playback:{name}" for name in ("share_page", "share_urls", "share_playlist", "share_segment")
+}
 # Views that only accept POST are checked with an empty POST instead of a GET.
-POST_ONLY = {"recordings:room_add", "recordings:task_control"}
+POST_ONLY = {
+    "recordings:room_add",
+    "recordings:task_control",
+    "recordings:layout_apply",
+    "recordings:layout_preset_delete",
+}
+POST_ONLY |= {
+    f"playback:{name}" for name in ("bucket_check", "share_create", "file_rescue", "share_revoke")
+}
+# GET views that serve media rather than a page (the matrix's file is no HLS, so they 404/redirect):
+# checked like POST_ONLY, i.e. anything but 403/405/login for the roles that may use them.
+NOT_A_PAGE = {"playback:hls_playlist", "playback:hls_segment"}
 LOGIN_ONLY = {"core:home"}
 SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own staff checks.
 
@@ -30,6 +45,18 @@ URL_KWARGS = {
     "recordings:room_start": lambda objects: {"pk": objects["room"].pk},
     "recordings:task_detail": lambda objects: {"pk": objects["task"].pk},
     "recordings:task_control": lambda objects: {"pk": objects["task"].pk, "action": "snapshot"},
+    "recordings:layout_editor": lambda objects: {"pk": objects["task"].pk},
+    "recordings:layout_apply": lambda objects: {"pk": objects["task"].pk},
+    "recordings:layout_presets": lambda objects: {"app_pk": objects["zego_app"].pk},
+    "recordings:layout_preset_delete": lambda objects: {"pk": objects["layout_preset"].pk},
+    "playback:player": lambda objects: {"pk": objects["task"].pk},
+    "playback:player_urls": lambda objects: {"pk": objects["task"].pk},
+    "playback:bucket_check": lambda objects: {"pk": objects["task"].pk},
+    "playback:hls_playlist": lambda objects: {"pk": objects["file"].pk},
+    "playback:hls_segment": lambda objects: {"pk": objects["file"].pk, "name": "x_0.ts"},
+    "playback:share_create": lambda objects: {"pk": objects["file"].pk},
+    "playback:file_rescue": lambda objects: {"pk": objects["file"].pk},
+    "playback:share_revoke": lambda objects: {"pk": objects["share_link"].pk},
 }
 
 
@@ -51,7 +78,7 @@ ALL_VIEWS = dict(iter_named_patterns())
 
 @pytest.fixture
 def objects(db):
-    from recordings.models import RecordingTask, Room, ZegoApp
+    from recordings.models import LayoutPreset, RecordingTask, Room, ZegoApp
 
     app = ZegoApp.objects.create(
         name="Matrix", app_id=42, server_secret="x" * 32, api_url="http://127.0.0.1:9"
@@ -64,7 +91,44 @@ def objects(db):
         record_mode=2,
         stream_type=3,
     )
-    return {"zego_app": app, "room": room, "task": task, "storage_profile": _storage_profile()}
+    profile = _storage_profile()
+    return {
+        "zego_app": app,
+        "room": room,
+        "task": task,
+        "storage_profile": profile,
+        "layout_preset": LayoutPreset.objects.create(
+            app=app, name="Matrix", layout={"mix_mode": 2}
+        ),
+        **_playback_objects(app, room, profile),
+    }
+
+
+def _playback_objects(app, room, profile):
+    from django.utils import timezone
+
+    from playback.models import ShareLink
+    from recordings.models import RecordingFile, RecordingTask
+
+    task = RecordingTask.objects.create(
+        app=app,
+        room=room,
+        click_token="00000000-0000-0000-0000-0000000000bb",
+        record_mode=2,
+        stream_type=3,
+        storage_profile=profile,
+    )
+    file = RecordingFile.objects.create(
+        task=task,
+        file_id="matrix.mp4",
+        object_key="matrix.mp4",
+        output_format="mp4",
+        upload_status=3,
+    )
+    link = ShareLink.objects.create(
+        file=file, token_digest="0" * 64, token_hint="000000", expires_at=timezone.now()
+    )
+    return {"file": file, "share_link": link}
 
 
 def _storage_profile():
@@ -127,7 +191,7 @@ def test_each_role_gets_exactly_its_pages(client, personas, objects, persona, na
     response = request(client, objects, name)
     if expected_status(persona, name) == 403:
         assert response.status_code == 403, (persona, name)
-    elif name in POST_ONLY:
+    elif name in POST_ONLY | NOT_A_PAGE:
         assert response.status_code not in (403, 405) and not sent_to_login(response), (
             persona,
             name,

@@ -6,70 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('recordings', '0003_layoutpreset'),
+        ("recordings", "0003_layoutpreset"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_digest', models.CharField(max_length=64, unique=True)),
-                ('token_hint', models.CharField(help_text="The token's first characters", max_length=8)),
-                ('created_by_label', models.CharField(blank=True, max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_by_label', models.CharField(blank=True, max_length=150)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='recordings.recordingfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "token_hint",
+                    models.CharField(help_text="The token's first characters", max_length=8),
+                ),
+                ("created_by_label", models.CharField(blank=True, max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_by_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="share_links",
+                        to="recordings.recordingfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShareLinkUse',
+            name="ShareLinkUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('used_at', models.DateTimeField(auto_now_add=True)),
-                ('outcome', models.CharField(choices=[('served', 'Served'), ('expired', 'Refused: expired'), ('revoked', 'Refused: revoked')], max_length=10)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uses', to='playback.sharelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("used_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("served", "Served"),
+                            ("expired", "Refused: expired"),
+                            ("revoked", "Refused: revoked"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uses",
+                        to="playback.sharelink",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-used_at', '-id'],
+                "ordering": ["-used_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FileCheck',
+            name="FileCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_at', models.DateTimeField(auto_now_add=True)),
-                ('result', models.CharField(choices=[('ok', 'In the bucket'), ('missing', 'Missing from the bucket'), ('size_mismatch', 'Size differs'), ('error', 'Could not check')], max_length=16)),
-                ('expected_size', models.BigIntegerField(default=0)),
-                ('found_size', models.BigIntegerField(blank=True, null=True)),
-                ('message', models.CharField(blank=True, max_length=300)),
-                ('checked_by_label', models.CharField(blank=True, max_length=150)),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bucket_checks', to='recordings.recordingfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("ok", "In the bucket"),
+                            ("missing", "Missing from the bucket"),
+                            ("size_mismatch", "Size differs"),
+                            ("error", "Could not check"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("expected_size", models.BigIntegerField(default=0)),
+                ("found_size", models.BigIntegerField(blank=True, null=True)),
+                ("message", models.CharField(blank=True, max_length=300)),
+                ("checked_by_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bucket_checks",
+                        to="recordings.recordingfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_at', '-id'],
-                'indexes': [models.Index(fields=['file', 'checked_at'], name='playback_fi_file_id_e7bf74_idx')],
+                "ordering": ["-checked_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["file", "checked_at"], name="playback_fi_file_id_e7bf74_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='sharelink',
-            index=models.Index(fields=['file', 'created_at'], name='playback_sh_file_id_9b2571_idx'),
+            model_name="sharelink",
+            index=models.Index(
+                fields=["file", "created_at"], name="playback_sh_file_id_9b2571_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sharelinkuse',
-            index=models.Index(fields=['link', 'used_at'], name='playback_sh_link_id_62f68e_idx'),
+            model_name="sharelinkuse",
+            index=models.Index(fields=["link", "used_at"], name="playback_sh_link_id_62f68e_idx"),
         ),
     ]

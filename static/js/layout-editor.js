@@ -305,6 +305,11 @@
   Editor.prototype.init = function () {
     var self = this, root = this.root;
     this.sizeCanvas();
+    var swatch = $(root, "swatch");
+    if (swatch) {
+      swatch.style.backgroundColor = this.background();
+      $(root, "bg-text").textContent = this.background();
+    }
     var initial = this.config.initial || this.config.current;
     if (this.mode === "start") {
       var hidden = document.getElementById(this.bind.custom_layout);
@@ -336,6 +341,17 @@
       var tileEl = e.target.closest(".le-tile");
       if (tileEl && +tileEl.dataset.uid !== self.selected) { self.select(+tileEl.dataset.uid, false); }
     });
+    // The selection frame and its handles sit above every tile, so a tile under others can
+    // still be resized.
+    this.selection = el("div", "le-selection");
+    this.selection.hidden = true;
+    this.selection.setAttribute("aria-hidden", "true");
+    ["n", "s", "e", "w", "ne", "nw", "se", "sw"].forEach(function (edge) {
+      var h = el("span", "le-handle le-handle-" + edge);
+      h.dataset.edge = edge;
+      self.selection.appendChild(h);
+    });
+    this.canvas.appendChild(this.selection);
     this.bindInspector();
     this.bindPresets();
     if (this.mode === "live") this.bindLive();
@@ -448,6 +464,7 @@
     Object.keys(this.tileEls).forEach(function (id) {
       if (!seen[id]) { self.tileEls[id].remove(); delete self.tileEls[id]; }
     });
+    this.placeSelection();
     $(this.root, "empty").hidden = this.state.tiles.length > 0;
     var rgb = hexToRgb(this.background());
     this.canvas.style.backgroundColor = "rgb(" + rgb.join(",") + ")";
@@ -461,6 +478,18 @@
     e.style.height = (Math.max(0, t.bottom - t.top) / H * 100) + "%";
     e.dataset.rect = [t.left, t.top, t.right, t.bottom].join(",");
     e.dataset.stream = t.stream_id || "";
+  };
+
+  Editor.prototype.placeSelection = function () {
+    var t = this.selected ? this.tileByUid(this.selected) : null;
+    if (!this.selection) return;
+    this.selection.hidden = !t;
+    if (!t) return;
+    var W = this.W, H = this.H, sel = this.selection.style;
+    sel.left = (t.left / W * 100) + "%";
+    sel.top = (t.top / H * 100) + "%";
+    sel.width = (Math.max(0, t.right - t.left) / W * 100) + "%";
+    sel.height = (Math.max(0, t.bottom - t.top) / H * 100) + "%";
   };
 
   Editor.prototype.makeTileEl = function (t) {
@@ -477,12 +506,6 @@
     e.appendChild(thumb);
     e.appendChild(label);
     e.appendChild(el("span", "le-tile-layer"));
-    ["n", "s", "e", "w", "ne", "nw", "se", "sw"].forEach(function (edge) {
-      var h = el("span", "le-handle le-handle-" + edge);
-      h.dataset.edge = edge;
-      h.setAttribute("aria-hidden", "true");
-      e.appendChild(h);
-    });
     var bubble = el("div", "le-tile-problem");
     bubble.hidden = true;
     e.appendChild(bubble);
@@ -748,29 +771,31 @@
 
   Editor.prototype.onPointerDown = function (e) {
     if (e.button !== 0) return;
-    var tileEl = e.target.closest(".le-tile");
+    var handle = e.target.closest(".le-handle");
+    var tileEl = handle ? this.tileEls[this.selected] : e.target.closest(".le-tile");
     if (!tileEl) { this.select(null); return; }
     var t = this.tileByUid(+tileEl.dataset.uid);
     if (!t) return;
     e.preventDefault();
     this.select(t.uid, true);
-    var edge = e.target.dataset.edge || null;
+    var edge = handle ? handle.dataset.edge : null;
+    var captor = handle || tileEl;
     this.drag = { t: t, edge: edge, x0: e.clientX, y0: e.clientY, s: this.scale(),
       start: { left: t.left, top: t.top, right: t.right, bottom: t.bottom }, moved: false };
-    tileEl.setPointerCapture(e.pointerId);
+    captor.setPointerCapture(e.pointerId);
     tileEl.classList.add("is-dragging");
     var self = this;
     var move = function (ev) { self.onDragMove(ev); };
     var up = function (ev) {
-      tileEl.removeEventListener("pointermove", move);
-      tileEl.removeEventListener("pointerup", up);
-      tileEl.removeEventListener("pointercancel", up);
+      captor.removeEventListener("pointermove", move);
+      captor.removeEventListener("pointerup", up);
+      captor.removeEventListener("pointercancel", up);
       tileEl.classList.remove("is-dragging");
       self.onDragEnd(ev);
     };
-    tileEl.addEventListener("pointermove", move);
-    tileEl.addEventListener("pointerup", up);
-    tileEl.addEventListener("pointercancel", up);
+    captor.addEventListener("pointermove", move);
+    captor.addEventListener("pointerup", up);
+    captor.addEventListener("pointercancel", up);
   };
 
   Editor.prototype.snapTargets = function (skip) {
@@ -853,6 +878,7 @@
     }
     this.setRect(d.t, l, t, r, b);
     this.placeTile(this.tileEls[d.t.uid], d.t);
+    this.placeSelection();
     this.tileEls[d.t.uid].querySelector(".le-tile-size").textContent = (r - l) + " × " + (b - t);
     this.showGuides(guideX, guideY);
     this.renderInspector();
@@ -1105,14 +1131,14 @@
         self.serverProblems = data.problems;
         self.status(data.message || "The server refused the layout; nothing was sent to ZEGO.", "bad");
       } else {
-        self.status("Not applied: " + (data.message || "unknown error") , "bad");
+        self.status("Not applied: " + (data.message || "unknown error"), "bad");
       }
-    }).catch(function () {
-      self.status("Could not reach the server; the layout was not applied.", "bad");
       if (data.ok || data.httpStatus === 502) {
         // The timeline gained an entry (applied or refused by ZEGO): htmx refreshes the history.
         document.body.dispatchEvent(new CustomEvent("layout-applied"));
       }
+    }).catch(function () {
+      self.status("Could not reach the server; the layout was not applied.", "bad");
     }).then(function () {
       self.busy = false;
       button.removeAttribute("aria-busy");

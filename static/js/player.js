@@ -1,5 +1,5 @@
 // The player (playback/player.html, playback/share.html): plays a task's files as one timeline.
-// - MP4/audio play natively; HLS natively where the browser can, else through hls.js.
+// - MP4/audio play natively; HLS through hls.js (the browser's own HLS where MSE is missing).
 // - Presigned URLs are renewed before they expire (data-urls answers fresh ones), so a long
 //   review is never cut off; a media error renews at once and resumes where it was.
 // - Per-stream files follow the first one, offset by their begin timestamps (data-offset).
@@ -20,6 +20,14 @@
       input.select();
       if (document.execCommand("copy")) done();
     }
+  });
+
+  // A new share link lands with an HTMX swap: copy it while the click still counts as a gesture.
+  document.body.addEventListener("htmx:afterSwap", () => {
+    const button = document.querySelector(".new-link [data-copy]:not([data-auto-copied])");
+    if (!button || !navigator.clipboard || !window.isSecureContext) return;
+    button.dataset.autoCopied = "true";
+    button.click();
   });
 
   const root = document.getElementById("player");
@@ -50,12 +58,12 @@
   }
 
   // ---------------------------------------------------------------------------- HLS
+  // hls.js wherever Media Source Extensions exist; the browser's own HLS only where they do not
+  // (iPhone Safari). Chromium 15x answers canPlayType("application/vnd.apple.mpegurl") with
+  // "maybe" yet fails on these playlists (MEDIA_ERR_SRC_NOT_SUPPORTED), so it is not asked first.
   function attachHls(track) {
     const url = track.figure.dataset.playlist;
-    if (track.el.canPlayType("application/vnd.apple.mpegurl")) {
-      track.el.src = url;
-      track.figure.dataset.engine = "native";
-    } else if (window.Hls && window.Hls.isSupported()) {
+    if (window.Hls && window.Hls.isSupported()) {
       // No worker: it would be a blob: script, which the CSP forbids.
       const hls = new window.Hls({
         enableWorker: false,
@@ -71,6 +79,9 @@
       hls.attachMedia(track.el);
       track.hls = hls;
       track.figure.dataset.engine = "hls.js";
+    } else if (track.el.canPlayType("application/vnd.apple.mpegurl")) {
+      track.el.src = url;
+      track.figure.dataset.engine = "native";
     } else {
       setState(track, " This browser cannot play HLS: use Download.");
     }
@@ -86,13 +97,13 @@
       ranges.start(0) <= 0.1 && ranges.end(0) >= el.duration - 0.1;
   }
 
-  function swapSource(track, url) {
+  function swapSource(track, url, recover) {
     const el = track.el;
     if (!url || track.kind === "hls") return;
-    track.url = url;
-    if (fullyBuffered(el) && !el.error) return; // it will not ask the bucket again
-    const at = el.currentTime;
-    const playing = !el.paused && !el.ended;
+    if (!recover && fullyBuffered(el) && !el.error) return; // it will not ask the bucket again
+    // After a failed load the element has forgotten where it was: resume from the last good time.
+    const at = recover ? track.lastTime : el.currentTime;
+    const playing = recover ? track.wasPlaying : !el.paused && !el.ended;
     track.swapping = true;
     el.addEventListener("loadedmetadata", () => {
       el.currentTime = at;
@@ -108,7 +119,7 @@
     renewTimer = setTimeout(renew, Math.max(500, expiresAt - margin - Date.now()));
   }
 
-  async function renew() {
+  async function renew(recovering) {
     clearTimeout(renewTimer);
     try {
       const response = await fetch(root.dataset.urls, {
@@ -121,7 +132,7 @@
       expiresAt = data.expires_at;
       for (const track of tracks) {
         const links = data.files[track.file];
-        if (links) swapSource(track, links.url);
+        if (links) swapSource(track, links.url, recovering && recovering.has(track));
       }
       for (const node of document.querySelectorAll("[data-download-for]")) {
         const links = data.files[node.dataset.downloadFor];
@@ -137,16 +148,30 @@
     } catch (error) {
       // A revoked share link or a lost session ends up here: say so, and keep trying.
       root.dataset.renewError = String(error);
-      renewTimer = setTimeout(renew, 5000);
+      renewTimer = setTimeout(() => renew(recovering), 5000);
     }
   }
   schedule();
 
   for (const track of tracks) {
+    track.lastTime = 0;
+    track.wasPlaying = false;
+    track.el.addEventListener("timeupdate", () => {
+      if (!track.swapping && !track.el.error && !track.el.paused) {
+        track.lastTime = track.el.currentTime;
+        track.wasPlaying = true;
+      }
+    });
+    track.el.addEventListener("pause", () => {
+      // A user's pause (not one caused by a failing load) is remembered.
+      if (!track.swapping && !track.el.error && track.el.readyState > 0) track.wasPlaying = false;
+    });
     track.el.addEventListener("error", () => {
-      if (track.kind === "hls" || Date.now() - lastErrorRenewal < 5000) return;
+      // Typically an expired URL (a laptop that slept past the renewal): renew now and resume.
+      if (track.kind === "hls" || Date.now() - lastErrorRenewal < 3000) return;
       lastErrorRenewal = Date.now();
-      renew();
+      root.dataset.recoveries = String((parseInt(root.dataset.recoveries, 10) || 0) + 1);
+      renew(new Set([track]));
     });
   }
 

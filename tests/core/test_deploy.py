@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "SECURE_COOKIES": "true",
     "SECURE_HSTS_SECONDS": "31536000",
     "BEHIND_TLS_PROXY": "true",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 

@@ -84,3 +84,12 @@ def test_the_log_filter_redacts_secret_looking_values():
     record = logging.LogRecord("x", logging.INFO, "", 0, "secret=%s", ("hunter2",), None)
     RedactSecretsFilter().filter(record)
     assert "hunter2" not in record.getMessage()
+
+
+def test_error_reports_hide_secret_post_fields(rf):
+    from core.logging import SecretsExceptionReporterFilter
+
+    request = rf.post("/x", {"server_secret": "hunter2", "secret": "s3", "name": "ok"})
+    cleansed = SecretsExceptionReporterFilter().get_post_parameters(request)
+    assert cleansed["name"] == "ok"
+    assert "hunter2" not in str(cleansed) and "s3" not in cleansed.values()

@@ -12,8 +12,13 @@ from django.utils import timezone
 from recordings import services as recording_services
 from recordings.models import RecordingFile, RecordingTask, Room, ZegoApp
 from storage_profiles.models import StorageProfile
+from tests.recordings import conftest as recordings_conftest
 from tests.recordings.conftest import mixed_options, new_click, wait_for
-from tests.recordings.conftest import profile, room, zego_app  # noqa: F401 - fixtures
+
+# The recordings fixtures (real emulator app, SeaweedFS profile, a room with two publishers).
+zego_app = recordings_conftest.zego_app
+profile = recordings_conftest.profile
+room = recordings_conftest.room
 
 S = RecordingTask.Status
 HTMX = {"HX-Request": "true"}

@@ -52,11 +52,15 @@ def test_hls_plays_through_a_rewritten_playlist_and_redirected_segments(
     playlist = client.get(playlist_url)
     assert playlist["Content-Type"] == "application/vnd.apple.mpegurl"
     segments = [line for line in playlist.content.decode().splitlines() if line.endswith(".ts")]
-    assert segments and all(line.startswith(f"/player/files/{playlist_file.pk}/hls/") for line in segments)
+    assert segments and all(
+        line.startswith(f"/player/files/{playlist_file.pk}/hls/") for line in segments
+    )
     redirect = client.get(segments[0])
     assert redirect.status_code == 302
     assert redirect["Location"].startswith(seaweed_s3.endpoint)
-    assert requests.get(redirect["Location"], timeout=10).content[:1] == b"\x47"  # MPEG-TS sync byte
+    assert (
+        requests.get(redirect["Location"], timeout=10).content[:1] == b"\x47"
+    )  # MPEG-TS sync byte
 
     assert client.get(f"/player/files/{playlist_file.pk}/hls/..%2Fsecret.ts").status_code == 404
 
@@ -90,3 +94,68 @@ def test_single_mode_files_play_side_by_side_with_their_offsets(
     assert page.count('class="track track-video"') == 2
     offsets = re.findall(r'data-offset="([0-9.]+)"', page)
     assert len(offsets) == 2 and float(offsets[0]) == 0.0
+
+
+def test_the_timeline_becomes_chapters_in_media_time(client_for, offline_app, offline_profile):
+    """Paused spans are cut out of the media, so later chapters move earlier by the pause."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recordings.models import TaskEvent
+    from tests.playback.conftest import make_files, make_task
+
+    t0 = timezone.now() - timedelta(minutes=10)
+    task = make_task(offline_app, "room-c", offline_profile)
+    make_files(task, 1, start=t0)
+    steps = [
+        (0, "api_call", "StartRecord", "", "initialising", ""),
+        (30, "layout", "UpdateLayout", "recording", "recording", ""),
+        (40, "api_call", "PauseRecord", "recording", "paused", ""),
+        (100, "api_call", "ResumeRecord", "paused", "recording", ""),
+        (110, "api_call", "TakeSnapshot", "recording", "recording", ""),
+        (115, "api_call", "UpdateLayout", "recording", "recording", "Failed: bad layout"),
+        (130, "api_call", "StopRecord", "recording", "stopping", ""),
+        (140, "callback", "Callback: ended", "stopping", "ended", ""),
+    ]
+    events = TaskEvent.objects.bulk_create(
+        TaskEvent(
+            task=task,
+            kind=kind,
+            action=action,
+            status_before=before,
+            status_after=after,
+            message=message,
+        )
+        for _, kind, action, before, after, message in steps
+    )
+    for event, (seconds, *_rest) in zip(events, steps, strict=True):
+        event.created_at = t0 + timedelta(seconds=seconds)
+    TaskEvent.objects.bulk_update(events, ["created_at"])
+
+    client = client_for("reviewer")
+    response = client.get(reverse("playback:player", args=[task.pk]))
+    chapters = [(c.at, c.label) for c in response.context["chapters"]]
+    assert chapters == [
+        (0.0, "Start"),
+        (30.0, "Layout changed"),
+        (40.0, "Paused"),
+        (40.0, "Resumed"),
+        (50.0, "Snapshot"),
+        (70.0, "Stopped"),
+    ]
+    assert b'data-seek="50.000"' in response.content
+    fragment = client.get(reverse("playback:player", args=[task.pk]), headers=HTMX)
+    assert b"<html" not in fragment.content and b'id="files"' in fragment.content
+
+
+@pytest.mark.parametrize("persona", ["outsider", "storage"])
+def test_the_player_is_for_people_who_play_files(client_for, offline_app, persona):
+    from tests.playback.conftest import make_task
+
+    task = make_task(offline_app, "room-p")
+    assert client_for(persona).get(reverse("playback:player", args=[task.pk])).status_code == 403
+    assert (
+        client_for(persona).post(reverse("playback:bucket_check", args=[task.pk])).status_code
+        == 403
+    )

@@ -12,7 +12,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import zego
 from accounts.models import AuditEntry
 from recordings import layouts, services
 from recordings.layouts import LayoutInvalid, layout_problems
@@ -108,9 +107,7 @@ def test_clean_layout_keeps_only_zego_tile_keys_and_the_canvas():
         "mix_mode": 1,
         "tiles": [tile()],
     }
-    big = layouts.clean_layout(
-        {"mix_mode": 3, "max_resolution_stream_id": "a"}, width=W, height=H
-    )
+    big = layouts.clean_layout({"mix_mode": 3, "max_resolution_stream_id": "a"}, width=W, height=H)
     assert big["max_resolution_stream_id"] == "a"
 
 
@@ -224,8 +221,14 @@ def test_template_starting_points_are_valid_custom_layouts(data, count, size):
     mode = data.draw(st.sampled_from([2, 3, 4, 5]))
     ids = [f"s{i}" for i in range(count)]
     tiles = [
-        {"StreamId": t.stream_id, "Left": t.left, "Top": t.top, "Right": t.right,
-         "Bottom": t.bottom, "Layer": t.layer + 1}  # fmt: skip
+        {
+            "StreamId": t.stream_id,
+            "Left": t.left,
+            "Top": t.top,
+            "Right": t.right,
+            "Bottom": t.bottom,
+            "Layer": t.layer + 1,
+        }  # fmt: skip
         for t in template_tiles(mode, ids, width, height)
     ]
     assert layout_problems(custom(*tiles), width=width, height=height) == []
@@ -240,8 +243,11 @@ def test_apply_sends_one_update_layout_and_records_who_when_what(live_task, emul
     sent = emulator_layouts(emulator, live_task)
     assert len(sent) == 2  # the start layout, then ours
     assert [
-        {k: t[k] for k in ("StreamId", "Left", "Top", "Right", "Bottom")} for t in sent[-1]["tile_list"]
-    ] == [{k: t[k] for k in ("StreamId", "Left", "Top", "Right", "Bottom")} for t in layout["tiles"]]
+        {k: t[k] for k in ("StreamId", "Left", "Top", "Right", "Bottom")}
+        for t in sent[-1]["tile_list"]
+    ] == [
+        {k: t[k] for k in ("StreamId", "Left", "Top", "Right", "Bottom")} for t in layout["tiles"]
+    ]
     event = task.events.get(kind=TaskEvent.Kind.LAYOUT)
     assert event.actor_label == "support"
     assert event.zego_code == 0
@@ -350,9 +356,11 @@ def test_the_editor_page_carries_the_canvas_streams_and_current_layout(client_fo
 
 
 def test_the_task_page_links_to_the_editor_while_it_records(client_for, live_task):
-    body = client_for("support").get(
-        reverse("recordings:task_detail", args=[live_task.pk])
-    ).content.decode()
+    body = (
+        client_for("support")
+        .get(reverse("recordings:task_detail", args=[live_task.pk]))
+        .content.decode()
+    )
     assert reverse("recordings:layout_editor", args=[live_task.pk]) in body
 
 
@@ -366,9 +374,11 @@ def test_the_editor_explains_why_a_single_stream_task_has_no_layout(
         user=personas["support"],
         click_token=new_click(),
     )
-    body = client_for("support").get(
-        reverse("recordings:layout_editor", args=[task.pk])
-    ).content.decode()
+    body = (
+        client_for("support")
+        .get(reverse("recordings:layout_editor", args=[task.pk]))
+        .content.decode()
+    )
     assert "Only mixed recordings have a layout" in body
     assert "data-layout-editor" not in body
 
@@ -419,7 +429,10 @@ def test_apply_view_shows_zegos_error_in_words(client_for, live_task, emulator):
 
 def test_apply_view_refuses_junk_and_other_roles(client_for, live_task):
     client = client_for("support")
-    assert client.post(apply_url(live_task), "not json", content_type="application/json").status_code == 400
+    assert (
+        client.post(apply_url(live_task), "not json", content_type="application/json").status_code
+        == 400
+    )
     assert post_json(client, apply_url(live_task), {"nope": 1}).status_code == 400
     reviewer = client_for("reviewer")
     assert post_json(reviewer, apply_url(live_task), {"layout": custom(tile())}).status_code == 403
@@ -544,19 +557,31 @@ def test_a_recording_preset_keeps_the_drawn_layout(client_for, room, profile):
 
 def test_a_snapshot_becomes_the_editors_thumbnails(client_for, live_task, emulator):
     """TakeSnapshot's picture, with the layout it shows, reaches the editor as a signed link."""
+    import requests
+
     from tests.recordings.test_services import reconcile_until
 
     reconcile_until(live_task, RecordingTask.Status.RECORDING)
     services.recording_snapshot(task=live_task, user=None)
 
-    def snapshot_uploaded():
-        services.reconcile_all()
-        return live_task.files.filter(output_format="jpg", upload_status=3).exists()
+    def snapshot_callback():
+        for delivery in emulator.control("GET", "callbacks").json()["callbacks"]:
+            body = delivery["body"]
+            files = body.get("detail", {}).get("file_info") or []
+            if body["event_type"] == 1 and any(f["output_file_format"] == "jpg" for f in files):
+                return body
+        return None
 
-    wait_for(snapshot_uploaded, timeout=30)
-    config = client_for("support").get(
-        reverse("recordings:layout_editor", args=[live_task.pk])
-    ).context["editor_config"]
+    # ZEGO delivers the picture by callback: feed the emulator's (signed) one to our endpoint.
+    body = wait_for(snapshot_callback, timeout=30)
+    services.callback_ingest(app_id=str(emulator.app_id), body=json.dumps(body).encode())
+    config = (
+        client_for("support")
+        .get(reverse("recordings:layout_editor", args=[live_task.pk]))
+        .context["editor_config"]
+    )
     assert config["snapshot"]["url"].startswith(emulator.s3_endpoint)
-    assert "X-Amz-Signature" in config["snapshot"]["url"]
     assert config["snapshot"]["layout"]["mix_mode"] == 2
+    picture = requests.get(config["snapshot"]["url"], timeout=10)
+    assert picture.status_code == 200
+    assert picture.content[:2] == b"\xff\xd8"  # a JPEG

@@ -227,3 +227,20 @@ def test_watching_a_task_brings_it_up_to_date(room, profile, personas, emulator)
     wait_for(lambda: services.reconcile_one(task).status == S.RECORDING, timeout=20)
     task.refresh_from_db()
     assert services.watched_task_is_stale(task) is False  # just polled
+
+
+def test_reconcile_flags_a_file_missing_from_the_bucket(room, profile, personas, emulator, s3_client, seaweed_s3):
+    task = start(room, profile, personas["support"])
+    record_a_moment(task)
+    services.recording_stop(task=task, user=personas["support"])
+    wait_for(lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1], timeout=40)
+    file = task.files.get()
+    assert file.bucket_checked_at is not None and not file.missing_in_bucket
+
+    s3_client.delete_object(Bucket=seaweed_s3.bucket, Key=file.object_key)
+    type(file).objects.filter(pk=file.pk).update(bucket_checked_at=None)
+    services.verify_uploaded_files([task])
+    task.refresh_from_db()
+    assert task.files.get().missing_in_bucket
+    assert [p["code"] for p in task.problems] == ["missing_in_bucket"]
+    assert task.events.filter(action="Bucket check").exists()

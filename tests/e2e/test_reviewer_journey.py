@@ -1,0 +1,161 @@
+"""A reviewer finds recordings the emulator made, plays MP4 and HLS in chromium, jumps to a
+chapter, and keeps playing across URL expiries (URLs live 4 s here)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from playback.presign import presigner_for
+from recordings import services as recording_services
+from recordings.models import RecordingTask
+from tests.e2e.conftest import log_in, shoot
+from tests.recordings import conftest as recordings_conftest
+from tests.recordings.conftest import mixed_options, new_click, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# The recordings fixtures: the emulator's app, a SeaweedFS profile, a room with two publishers.
+zego_app = recordings_conftest.zego_app
+profile = recordings_conftest.profile
+room = recordings_conftest.room
+S = RecordingTask.Status
+TTL = 4
+
+
+def record_together(room, profile, user, seconds: float) -> dict[str, RecordingTask]:
+    """An MP4 and an HLS recording of the same room at once (one wait instead of two)."""
+    tasks = {
+        fmt: recording_services.recording_start(
+            app=room.app,
+            room=room,
+            options=mixed_options(profile, output_format=fmt),
+            user=user,
+            click_token=new_click(),
+        )
+        for fmt in ("mp4", "hls")
+    }
+
+    def all_recording():
+        recording_services.reconcile_all()
+        return all(t.status == S.RECORDING for t in RecordingTask.objects.all())
+
+    wait_for(all_recording, timeout=30)
+    time.sleep(seconds / 2)
+    recording_services.recording_snapshot(task=tasks["mp4"], user=user)
+    time.sleep(seconds / 2)
+    for task in tasks.values():
+        recording_services.recording_stop(task=task, user=user)
+
+    def uploaded():
+        recording_services.reconcile_all()
+        return all(
+            t.files.exists() and not t.files.exclude(upload_status=3).exists()
+            for t in tasks.values()
+        )
+
+    wait_for(uploaded, timeout=60, interval=0.3)
+    return tasks
+
+
+def media_state(page, selector="video"):
+    return page.evaluate(
+        """(selector) => { const v = document.querySelector(selector);
+             return {t: v.currentTime, error: v.error && v.error.code, paused: v.paused,
+                     src: v.currentSrc, ready: v.readyState}; }""",
+        selector,
+    )
+
+
+def start_muted(page, selector="video"):
+    # Muted media may autoplay without a user gesture.
+    page.evaluate(
+        "(s) => { const v = document.querySelector(s); v.muted = true; v.play(); }", selector
+    )
+
+
+def wait_playing_past(page, seconds: float, selector="video", timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = media_state(page, selector)
+        assert not state["error"], state
+        if state["t"] > seconds:
+            return state
+        time.sleep(0.2)
+    raise AssertionError(f"{selector} did not play past {seconds} s: {media_state(page, selector)}")
+
+
+def test_a_reviewer_plays_mp4_and_hls_through_url_expiry(
+    page, live_server, personas, room, profile, emulator, settings
+):
+    settings.PLAYBACK_URL_TTL = TTL
+    settings.PLAYBACK_HLS_BUFFER_SECONDS = 2
+    tasks = record_together(room, profile, personas["support"], seconds=6)
+
+    log_in(page, live_server.url, "reviewer")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Files").click()
+    page.get_by_label("Room ID").fill(room.room_id)
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/files/?*room=class-1*")
+    shoot(page, "reviewer-01-files")
+    assert page.locator("#results tbody tr").count() >= 2  # the mp4 and the hls playlist
+
+    # MP4: plays natively from a presigned URL, keeps going while its URLs expire and renew.
+    page.goto(f"{live_server.url}/player/{tasks['mp4'].pk}/")
+    loaded = time.monotonic()
+    player = page.locator("#player")
+    first_src = media_state(page)["src"]
+    assert "X-Amz-Signature" in first_src
+    start_muted(page)
+    wait_playing_past(page, 1.0)
+    shoot(page, "reviewer-02-player-mp4")
+
+    # Jump to the snapshot chapter (taken half-way through).
+    chapter = page.get_by_role("button", name="Snapshot")
+    seek_to = float(chapter.get_attribute("data-seek"))
+    assert 1.5 < seek_to < 5.5
+    chapter.click()
+    state = media_state(page)
+    assert abs(state["t"] - seek_to) < 0.6, state
+    assert chapter.get_attribute("aria-current") == "true" or abs(state["t"] - seek_to) < 0.6
+
+    # Past the first URL's expiry: S3 now refuses it, the player renewed in time.
+    time.sleep(max(0.0, TTL + 0.5 - (time.monotonic() - loaded)))
+    wait_for(lambda: int(player.get_attribute("data-renewals")) >= 1, timeout=10)
+    assert requests.get(first_src, timeout=5).status_code == 403
+    page.evaluate(
+        "() => { const v = document.querySelector('video'); v.currentTime = 0; v.play(); }"
+    )
+    wait_playing_past(page, 1.0)
+
+    # A laptop that slept through the renewal: the element meets an expired URL mid-playback
+    # (a new one, so that chromium's media cache cannot answer for it).
+    mp4 = tasks["mp4"].files.get(output_format="mp4")
+    expired = presigner_for(profile).url(mp4.object_key, expires_in=1)
+    time.sleep(2.1)
+    assert requests.get(expired, timeout=5).status_code == 403
+    page.evaluate(
+        "(url) => { const v = document.querySelector('video'); v.src = url; v.play().catch(() => {}); }",
+        expired,
+    )
+    wait_for(lambda: int(player.get_attribute("data-recoveries") or 0) >= 1, timeout=10)
+    wait_for(lambda: media_state(page)["src"] != expired, timeout=10)
+    state = wait_playing_past(page, 1.5)
+    assert not state["error"]
+    shoot(page, "reviewer-03-player-after-expiry")
+
+    # HLS: hls.js (or native HLS) through the console's playlist; segments keep coming after the
+    # first URLs expired, because each one is presigned on request.
+    page.goto(f"{live_server.url}/player/{tasks['hls'].pk}/")
+    figure = page.locator(".track").first
+    assert figure.get_attribute("data-kind") == "hls"
+    start_muted(page)
+    wait_playing_past(page, 1.0)
+    assert figure.get_attribute("data-engine") == "hls.js"
+    time.sleep(TTL + 0.5)
+    page.evaluate(
+        "() => { const v = document.querySelector('video'); v.currentTime = 0.2; v.play(); }"
+    )
+    wait_playing_past(page, 2.0)
+    shoot(page, "reviewer-04-player-hls")

@@ -91,9 +91,12 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'recdesk.sqlite3'}")
-}
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    # The embedded default: SQLite under var/ (created here so any manage.py command works).
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES = {"default": env.db_url_config(f"sqlite:///{BASE_DIR / 'var' / 'recdesk.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the worker share one SQLite file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

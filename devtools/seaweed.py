@@ -8,6 +8,7 @@ test instance never collides with the one `make run` started.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import json
 import os
@@ -147,10 +148,8 @@ def ensure_bucket(client, bucket: str) -> None:
 
 def _die_with_parent() -> None:
     """Linux: SIGTERM weed if whoever started it dies, so no server outlives `make run` or a test."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def start(config: SeaweedConfig, log_path: Path | None = None) -> subprocess.Popen:

@@ -19,7 +19,9 @@ STORAGE_PARAMS = {
 
 
 def common_params(emulator, action: str, **overrides) -> dict:
-    timestamp = overrides.pop("timestamp", int(time.time()))
+    # `skew` (seconds from now) is resolved here, at call time: a timestamp fixed at collection
+    # time drifts by however long the suite has run before this test.
+    timestamp = overrides.pop("timestamp", int(time.time()) + overrides.pop("skew", 0))
     nonce = overrides.pop("nonce", secrets.token_hex(8))
     params = {
         "Action": action,

@@ -144,6 +144,12 @@ class StartForm(forms.Form):
     preset_name = forms.CharField(
         label="Save these settings as a preset named", max_length=80, required=False
     )
+    whiteboard_id = forms.CharField(
+        label="Whiteboard ID",
+        required=False,
+        max_length=128,
+        help_text="Optional: record this whiteboard too (you can switch boards while recording).",
+    )
     # Written by the layout editor: {"tiles": [MixInputList tiles]} for a custom layout, else "".
     custom_layout = forms.CharField(required=False, widget=forms.HiddenInput)
     background_image = forms.URLField(
@@ -271,6 +277,7 @@ class StartForm(forms.Form):
             storage_profile=data["storage_profile"],
             custom_tiles=self._custom_tiles(data),
             background_image=data.get("background_image", ""),
+            whiteboard_id=data.get("whiteboard_id", "").strip(),
         )
 
     @staticmethod

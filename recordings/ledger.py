@@ -262,12 +262,16 @@ def compute_problems(task: RecordingTask, now: datetime) -> list[dict]:
             problem(
                 "no_callback",
                 "ZEGO reports the task ended but no callback arrived within "
-                f"{settings.CALLBACK_GRACE_SECONDS // 60 or 1} min: check the app's callback URL "
+                f"{_seconds_in_words(settings.CALLBACK_GRACE_SECONDS)}: check the app's callback URL "
                 "and callback secret. The status here comes from polling ZEGO.",
             )
         )
     problems.extend(_file_problems(task))
     return problems
+
+
+def _seconds_in_words(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
 
 
 def _callbacks_missed(task: RecordingTask, now: datetime) -> bool:

@@ -650,9 +650,21 @@ def reconcile_one(task: RecordingTask) -> RecordingTask:
         return task
 
 
+def task_is_settled(task: RecordingTask, files: list[RecordingFile]) -> bool:
+    """Nothing more will change: final, every file's upload decided, and the end callback came
+    (or the task already says it never did)."""
+    if not task.is_final or any(
+        f.upload_status not in RecordingFile.FINAL_UPLOAD_STATUSES for f in files
+    ):
+        return False
+    if task.end_callback_received or task.status == Status.FAILED_TO_START:
+        return True
+    return any(problem["code"] == "no_callback" for problem in task.problems)
+
+
 def watched_task_is_stale(task: RecordingTask) -> bool:
-    """Worth asking ZEGO again for a task someone is looking at: not final and not polled lately."""
-    if task.is_final and not task.files.filter(upload_status__lt=3).exists():
+    """Worth asking ZEGO again for a task someone is looking at: unsettled and not polled lately."""
+    if task_is_settled(task, list(task.files.all())):
         return False
     recent = timezone.now() - timedelta(seconds=settings.WATCHED_TASK_POLL_SECONDS)
     return task.last_polled_at is None or task.last_polled_at < recent

@@ -60,6 +60,8 @@ class StartOptions:
     # Drawn in the layout editor (MixInputList tiles, already validated): MixMode 1 with these.
     custom_tiles: list[dict] = field(default_factory=list)
     background_image: str = ""
+    # A whiteboard to record from the start (switchable later with UpdateWhiteboard).
+    whiteboard_id: str = ""
 
     @property
     def is_mixed(self) -> bool:
@@ -85,6 +87,11 @@ class StartOptions:
             params["MixConfig"] = self.mix_config(selected)
         elif selected:
             params["RecordStreamList"] = [{"StreamId": stream} for stream in selected]
+        if self.whiteboard_id:
+            params["HasWhiteboard"] = True
+            params["Whiteboard"] = [
+                {"HorizontalRatio": 16, "VerticalRatio": 9, "WhiteboardId": self.whiteboard_id}
+            ]
         return params
 
     def mix_config(self, selected: list[str]) -> dict:

@@ -191,8 +191,7 @@ def _task_context(task: RecordingTask) -> dict:
         "files": files,
         "events": task.events.order_by("-created_at", "-id")[:100],
         "whiteboard_form": WhiteboardForm(),
-        "settled": task.is_final
-        and all(f.upload_status in RecordingFile.FINAL_UPLOAD_STATUSES for f in files),
+        "settled": services.task_is_settled(task, files),
     }
 
 

@@ -5,7 +5,9 @@ import re
 import pytest
 
 from recordings.models import RecordingTask, Room, ZegoApp
+from accounts.roles import SUPPORT
 from tests.e2e.conftest import log_in, shoot
+from tests.fixtures.personas import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +42,7 @@ def live_setup(live_server, settings, emulator, seaweed_s3, personas):
     return app
 
 
-def test_support_records_a_room_from_start_to_uploaded_file(page, live_server, live_setup):
+def test_support_records_a_room_from_start_to_uploaded_file(page, browser, live_server, live_setup):
     csp_errors = []
     page.on(
         "console",
@@ -63,11 +65,24 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, live_server, l
     page.wait_for_timeout(1500)
     shoot(page, "support-03-task-recording")
 
+    # A second support person watches the same task from their own browser.
+    make_user("support-2", SUPPORT)
+    colleague_context = browser.new_context(viewport={"width": 1360, "height": 900})
+    colleague = colleague_context.new_page()
+    log_in(colleague, live_server.url, "support-2")
+    colleague.goto(task_url)
+    colleague.locator("#task-status").filter(has_text="Recording").wait_for()
+
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Stop recording").click()
     page.locator("a.file-url").first.wait_for(timeout=60_000)
     status.filter(has_text="Ended").wait_for(timeout=30_000)
     shoot(page, "support-04-task-ended")
+
+    colleague.locator("#task-status").filter(has_text="Ended").wait_for(timeout=30_000)
+    colleague.locator("a.file-url").first.wait_for()
+    shoot(colleague, "support-05-colleague-sees-it-end")
+    colleague_context.close()
 
     assert page.url == task_url  # everything arrived without a reload
     task = RecordingTask.objects.get()
@@ -75,3 +90,27 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, live_server, l
     assert task.callbacks_received >= 2
     assert task.files.get().upload_status == 3
     assert csp_errors == []
+
+
+def test_with_callbacks_dropped_support_still_sees_the_end_and_that_callbacks_were_missed(
+    page, live_server, live_setup, emulator, settings
+):
+    settings.CALLBACK_GRACE_SECONDS = 1
+    emulator.add_fault(kind="drop_callbacks")
+    log_in(page, live_server.url, "support")
+    room = Room.objects.get()
+    page.goto(f"{live_server.url}/rooms/{room.pk}/start/")
+    page.get_by_label("Resolution").select_option("640x360")
+    page.get_by_role("button", name="Start recording").click()
+    page.wait_for_url(re.compile(r".*/recordings/\d+/$"))
+    page.locator("#task-status").filter(has_text="Recording").wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Stop recording").click()
+
+    page.locator("#task-status").filter(has_text="Ended").wait_for(timeout=60_000)
+    page.get_by_text("no callback arrived").wait_for(timeout=30_000)
+    shoot(page, "fault-01-callbacks-missed")
+    task = RecordingTask.objects.get()
+    assert task.callbacks_received == 0
+    assert task.files.get().upload_status == 3

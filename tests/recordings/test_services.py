@@ -206,13 +206,18 @@ def test_presence_refresh_keeps_the_last_view_when_zego_limits_it(room, emulator
     assert room.presence_error == ""
 
 
-def test_dropped_callbacks_are_filled_in_by_reconcile_and_reported(room, profile, personas, emulator, settings):
+def test_dropped_callbacks_are_filled_in_by_reconcile_and_reported(
+    room, profile, personas, emulator, settings
+):
     settings.CALLBACK_GRACE_SECONDS = 0
     emulator.add_fault(kind="drop_callbacks")
     task = start(room, profile, personas["support"])
     record_a_moment(task)
     services.recording_stop(task=task, user=personas["support"])
-    wait_for(lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1], timeout=40)
+    wait_for(
+        lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1],
+        timeout=40,
+    )
     time.sleep(0.05)
     services.reconcile_all()
     task.refresh_from_db()
@@ -229,11 +234,16 @@ def test_watching_a_task_brings_it_up_to_date(room, profile, personas, emulator)
     assert services.watched_task_is_stale(task) is False  # just polled
 
 
-def test_reconcile_flags_a_file_missing_from_the_bucket(room, profile, personas, emulator, s3_client, seaweed_s3):
+def test_reconcile_flags_a_file_missing_from_the_bucket(
+    room, profile, personas, emulator, s3_client, seaweed_s3
+):
     task = start(room, profile, personas["support"])
     record_a_moment(task)
     services.recording_stop(task=task, user=personas["support"])
-    wait_for(lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1], timeout=40)
+    wait_for(
+        lambda: (services.reconcile_all(), task.files.filter(upload_status=3).exists())[1],
+        timeout=40,
+    )
     file = task.files.get()
     assert file.bucket_checked_at is not None and not file.missing_in_bucket
 
@@ -244,3 +254,14 @@ def test_reconcile_flags_a_file_missing_from_the_bucket(room, profile, personas,
     assert task.files.get().missing_in_bucket
     assert [p["code"] for p in task.problems] == ["missing_in_bucket"]
     assert task.events.filter(action="Bucket check").exists()
+
+
+def test_a_whiteboard_recording_can_switch_boards(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"], whiteboard_id="board-1")
+    assert task.request["RecordInputParams"]["HasWhiteboard"] is True
+    assert task.can_update_whiteboard()
+    services.recording_update_whiteboard(
+        task=task, user=personas["support"], whiteboard_id="board-2"
+    )
+    assert emulator.task(task.task_id)["whiteboard_id"] == "board-2"
+    assert task.events.filter(action="UpdateWhiteboard", zego_code=0).exists()

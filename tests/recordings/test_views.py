@@ -38,6 +38,7 @@ def make_tasks(app, profile, count):
             stream_type=3,
             storage_profile=profile,
             started_by_label="support",
+            end_callback_received=True,
         )
         for index in range(count)
     ]

@@ -262,6 +262,9 @@ def test_the_detail_page_shows_the_profile_but_never_the_secret(client_for, make
     assert "Not probed yet" in body
 
 
+# db_worker closes its database connection when done, which would end a test's wrapping
+# transaction on PostgreSQL: run this one without it.
+@pytest.mark.django_db(transaction=True)
 def test_the_database_worker_runs_a_queued_probe(client_for, make_profile, settings):
     """The real path of `make run`: django-tasks-db queues the probe and `db_worker` runs it."""
     from django.core.management import call_command

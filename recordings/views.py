@@ -16,7 +16,7 @@ from accounts.audit import audit
 from core.htmx import is_partial, template_for
 from recordings import services, tasks
 from recordings.forms import RoomAddForm, StartForm, TaskFilterForm, WhiteboardForm, ZegoAppForm
-from recordings.models import RecordingFile, RecordingPreset, RecordingTask, Room, ZegoApp
+from recordings.models import RecordingPreset, RecordingTask, Room, ZegoApp
 
 # ------------------------------------------------------------------------------------ ZEGO apps
 

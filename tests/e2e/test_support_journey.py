@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from recordings.models import RecordingTask, Room, ZegoApp
 from accounts.roles import SUPPORT
+from recordings.models import RecordingTask, Room, ZegoApp
 from tests.e2e.conftest import log_in, shoot
 from tests.fixtures.personas import make_user
 

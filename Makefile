@@ -12,6 +12,13 @@ export LOCAL_ZEGO_APP_ID ?= 1000000001
 export LOCAL_ZEGO_SERVER_SECRET ?= 0123456789abcdef0123456789abcdef
 export LOCAL_ZEGO_CALLBACK_SECRET ?= local-callback-secret
 export S3_PORT ?= 8333
+# Ports of `make run`'s processes (change them to run a second copy beside the first).
+WEB_PORT ?= 8000
+ZEGO_PORT ?= 8810
+RUN_ENV = DEBUG=1 WEB_PORT=$(WEB_PORT) ZEGO_PORT=$(ZEGO_PORT) \
+	SITE_URL=http://127.0.0.1:$(WEB_PORT) \
+	ZEGO_DEFAULT_API_URL=http://127.0.0.1:$(ZEGO_PORT) ZEGO_DEFAULT_RTC_API_URL=http://127.0.0.1:$(ZEGO_PORT) \
+	S3_ENDPOINT=http://127.0.0.1:$(S3_PORT) MEDIA_ORIGINS=http://127.0.0.1:$(S3_PORT)
 export S3_BUCKET ?= recdesk
 export S3_ACCESS_KEY_ID ?= recdesk
 export S3_SECRET_ACCESS_KEY ?= recdesk-local-secret
@@ -32,12 +39,12 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 run: $(RUNTIME_STAMP)
 	@mkdir -p var
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py bootstrap
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py bootstrap
 	@echo ""
-	@echo "  Recdesk is starting at http://127.0.0.1:8000  (Ctrl-C stops every process)"
+	@echo "  Recdesk is starting at http://127.0.0.1:$(WEB_PORT)  (Ctrl-C stops every process)"
 	@echo ""
-	DEBUG=1 $(VENV)/bin/honcho start -f Procfile
+	$(RUN_ENV) $(VENV)/bin/honcho start -f Procfile
 
 test: $(DEV_STAMP) chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

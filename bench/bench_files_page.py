@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.bench_files_page [--rows 1000000] [--repeats 5]
 
 Builds a throwaway SQLite database (or uses --database-url) with `--rows` RecordingFile rows, adds
-the indexes the files page asks for (playback/indexes.py), and times full GET requests through
+the indexes the files page asks for (RecordingFile.Meta.indexes), and times full GET requests through
 Django's test client for both pages: the first page, a page half-way down, and two filters. The
 admin counts the filtered and the whole table and pages with OFFSET; the files page does neither
 (keyset pages over an index). Then times presigning a page of 100 file URLs: 100 calls of
@@ -77,11 +77,13 @@ def build(rows: int, task_count: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from playback.indexes import RECORDING_FILE_INDEXES
     from recordings.models import RecordingFile, RecordingTask, Room, ZegoApp
     from storage_profiles.models import StorageProfile
 
     call_command("migrate", verbosity=0)
+    with connection.schema_editor() as editor:  # re-added after the bulk insert below
+        for index in RecordingFile._meta.indexes:
+            editor.remove_index(RecordingFile, index)
     User.objects.create_superuser("bench", "bench@example.com", "bench-password-1")
     profile = StorageProfile.objects.create(
         name="Bench",
@@ -148,7 +150,7 @@ def build(rows: int, task_count: int) -> None:
             cursor.executemany(sql, batch)
     # Indexes after the rows: building each once is far quicker than updating it per insert.
     with connection.schema_editor() as editor:
-        for index in RECORDING_FILE_INDEXES:
+        for index in RecordingFile._meta.indexes:
             editor.add_index(RecordingFile, index)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -23,7 +23,7 @@ FORMATS = [
 ]
 
 # sort name -> (label, field). Each is a keyset over (field, id) in that direction; each field
-# has an index with id (see playback/indexes.py), so any page costs one index range scan.
+# has an index with id (RecordingFile.Meta.indexes), so any page costs one index range scan.
 SORTS = {
     "newest": ("Newest first", "-created_at"),
     "oldest": ("Oldest first", "created_at"),

@@ -290,7 +290,9 @@ class StartForm(forms.Form):
     def initial_from_preset(preset) -> dict:
         values = dict(preset.options)
         values["resolution"] = f"{values.pop('width', 1280)}x{values.pop('height', 720)}"
-        values["storage_profile"] = values.pop("storage_profile_id", None)
+        profile_id = values.pop("storage_profile_id", None)
+        if profile_id:  # a preset without one keeps the default profile preselected
+            values["storage_profile"] = profile_id
         values.pop("room_streams", None)
         tiles = values.pop("custom_tiles", None)
         values["custom_layout"] = json.dumps({"tiles": tiles}) if tiles else ""

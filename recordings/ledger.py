@@ -52,7 +52,9 @@ QUIT_REASONS = {
 # Quit reasons that are the normal end of a task's life rather than a fault.
 ROUTINE_QUIT_REASONS = {3, 4}
 
-UPLOAD_RANK = {1: 0, 2: 1, 3: 2, 4: 2, 5: 2}
+# Upload statuses only move up: recording → uploading → failed (backup or lost) → uploaded. A file
+# rescued from ZEGO's backup (4 → 3) therefore stays uploaded whatever a later poll repeats.
+UPLOAD_RANK = {1: 0, 2: 1, 4: 2, 5: 2, 3: 3}
 
 
 def quit_reason_text(reason: int | None) -> str:

@@ -279,6 +279,21 @@ class RecordingFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "file_id"], name="unique_file_per_task")
         ]
+        # The files page's filters and keyset sorts, each ending in id (see playback.views).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="recfile_created_id"),
+            models.Index(fields=["size", "id"], name="recfile_size_id"),
+            models.Index(fields=["duration_ms", "id"], name="recfile_duration_id"),
+            models.Index(
+                fields=["upload_status", "created_at", "id"], name="recfile_upload_created"
+            ),
+            models.Index(
+                fields=["output_format", "created_at", "id"], name="recfile_format_created"
+            ),
+            models.Index(fields=["user_id", "created_at"], name="recfile_user_created"),
+            models.Index(fields=["stream_id", "created_at"], name="recfile_stream_created"),
+            models.Index(fields=["task", "created_at"], name="recfile_task_created"),
+        ]
 
     def __str__(self) -> str:
         return self.file_id

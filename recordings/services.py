@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -530,6 +531,7 @@ class ReconcileReport:
     status_calls: int = 0
     changed: int = 0
     errors: int = 0
+    skipped: bool = False  # another process's pass was running
 
 
 def tasks_needing_reconcile():
@@ -560,13 +562,45 @@ def tasks_needing_reconcile():
 
 def reconcile_all() -> ReconcileReport:
     report = ReconcileReport()
+    with one_reconcile_pass_at_a_time() as running:
+        if not running:
+            report.skipped = True
+            return report
+        _reconcile_everything(report)
+    return report
+
+
+# Two workers reconciling at once would each ask ZEGO about every task (double calls) and, each
+# with its own in-process limiter, together exceed ZEGO's per-AppID QPS (found by
+# tests/reliability/test_processes.py). One pass at a time; a concurrent pass has nothing to add.
+RECONCILE_LOCK_KEY = 0x7265636F6E63  # "reconc"
+
+
+@contextmanager
+def one_reconcile_pass_at_a_time():
+    """Yield True if this process may run a reconcile pass now (a PostgreSQL advisory lock,
+    released with the session if the worker dies); SQLite is one host, one writer: always True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RECONCILE_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RECONCILE_LOCK_KEY])
+
+
+def _reconcile_everything(report: ReconcileReport) -> None:
     by_app: dict[int, list[RecordingTask]] = {}
     for task in tasks_needing_reconcile():
         by_app.setdefault(task.app_id, []).append(task)
     for tasks in by_app.values():
         report.apps += 1
         reconcile_app(tasks[0].app, tasks, report)
-    return report
 
 
 def reconcile_app(app: ZegoApp, tasks: list[RecordingTask], report: ReconcileReport) -> None:

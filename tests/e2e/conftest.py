@@ -75,6 +75,33 @@ def shoot(page, name: str) -> Path:
     return path
 
 
+AXE = (
+    Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+)  # axe-core, MPL-2.0 (vendor/LICENSE)
+
+
+def accessibility_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations of the given impacts on the current page.
+
+    The page's context must have been created with bypass_csp=True: our CSP (rightly) refuses
+    the injected script.
+    """
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:3]],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
 def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(username)

@@ -24,8 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # Variables a test run sets that a person's shell would not have.
-TEST_ONLY = {"DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "STATIC_MANIFEST", "TASKS_BACKEND",
-             "ZEGO_CALLBACK_BASE_URL", "DATABASE_URL", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE"}
+TEST_ONLY = {
+    "DEBUG",
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "STATIC_MANIFEST",
+    "TASKS_BACKEND",
+    "ZEGO_CALLBACK_BASE_URL",
+    "DATABASE_URL",
+    "LOG_LEVEL",
+    "DJANGO_SETTINGS_MODULE",
+}
 
 
 @pytest.fixture
@@ -55,7 +64,11 @@ def test_make_run_from_a_clean_checkout_serves_the_console_with_demo_rooms(check
     log = checkout / "make-run.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            ["make", "run"], cwd=checkout, env=env, stdout=output, stderr=subprocess.STDOUT,
+            ["make", "run"],
+            cwd=checkout,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:

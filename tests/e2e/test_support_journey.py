@@ -5,7 +5,7 @@ import re
 import pytest
 
 from accounts.roles import SUPPORT
-from recordings.models import RecordingTask, Room, ZegoApp
+from recordings.models import RecordingPreset, RecordingTask, Room, ZegoApp
 from tests.e2e.conftest import log_in, shoot
 from tests.fixtures.personas import make_user
 
@@ -39,6 +39,11 @@ def live_setup(live_server, settings, emulator, seaweed_s3, personas):
     emulator.publish("demo-classroom", "teacher", "teacher-cam")
     emulator.publish("demo-classroom", "student", "student-cam")
     Room.objects.create(app=app, room_id="demo-classroom")
+    RecordingPreset.objects.create(
+        app=app,
+        name="Small and quick",
+        options={"record_mode": 2, "width": 640, "height": 360, "fps": 10, "bitrate_kbps": 400},
+    )
     return app
 
 
@@ -54,7 +59,10 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, browser, live_
     shoot(page, "support-01-rooms")
 
     page.get_by_role("button", name="Start recording demo-classroom").click()
-    page.get_by_label("Resolution").select_option("640x360")
+    page.get_by_label("Recording preset").select_option(label="Small and quick")
+    page.get_by_label("Resolution").filter(
+        has=page.locator("option[value='640x360']:checked")
+    ).wait_for()
     shoot(page, "support-02-start-form")
     page.get_by_role("button", name="Start recording").click()
     page.wait_for_url(re.compile(r".*/recordings/\d+/$"))
@@ -64,6 +72,22 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, browser, live_
     status.filter(has_text="Recording").wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
     shoot(page, "support-03-task-recording")
+
+    # Re-arrange the mix while it records: one click on a starting point, then Apply.
+    page.get_by_role("button", name="Edit layout").click()
+    page.locator(".le.le-ready").wait_for()
+    page.get_by_role("button", name="Horizontal").first.click()
+    page.get_by_role("button", name="Apply to recording").click()
+    page.get_by_text("ZEGO is recording this layout now.").wait_for()
+    shoot(page, "support-03b-layout-applied")
+    page.goto(task_url)
+
+    page.get_by_role("button", name="Take snapshot").click()
+    page.locator(".flash").get_by_text("Snapshot requested").wait_for()
+    page.get_by_role("button", name="Pause").click()
+    status.filter(has_text="Paused").wait_for()
+    page.get_by_role("button", name="Resume").click()
+    status.filter(has_text="Recording").wait_for()
 
     # A second support person watches the same task from their own browser.
     make_user("support-2", SUPPORT)
@@ -86,9 +110,22 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, browser, live_
 
     assert page.url == task_url  # everything arrived without a reload
     task = RecordingTask.objects.get()
+    assert task.request["RecordInputParams"]["MixConfig"]["MixOutputVideoConfig"]["Width"] == 640
+    actions = list(
+        task.events.filter(kind__in=["api_call", "layout"]).values_list("action", flat=True)
+    )
+    assert actions == [
+        "StartRecord",
+        "UpdateLayout",
+        "TakeSnapshot",
+        "PauseRecord",
+        "ResumeRecord",
+        "StopRecord",
+    ]
+    assert task.files.filter(output_format="jpg").exists()  # the snapshot arrived by callback
     assert task.status == RecordingTask.Status.ENDED
     assert task.callbacks_received >= 2
-    assert task.files.get().upload_status == 3
+    assert task.files.get(output_format="mp4").upload_status == 3
     assert csp_errors == []
 
 

@@ -40,3 +40,27 @@ def test_pause_and_resume_follow_the_newer_callback():
 
 def test_our_own_pause_and_resume_replies_apply_at_once():
     assert next_status(task_in(S.RECORDING, toggle_sequence=9), S.PAUSED, None) == S.PAUSED
+
+
+def test_a_rescued_file_stays_uploaded_when_a_poll_repeats_backup(db):
+    import uuid
+    from datetime import UTC, datetime
+
+    import zego
+    from recordings.ledger import upsert_files
+    from recordings.models import RecordingFile, Room, ZegoApp
+
+    app = ZegoApp.objects.create(name="x", app_id=1, server_secret="s" * 32)
+    room = Room.objects.create(app=app, room_id="r")
+    task = RecordingTask.objects.create(
+        app=app, room=room, click_token=uuid.uuid4(), record_mode=2, stream_type=3
+    )
+    now = datetime.now(UTC)
+
+    def report(status):
+        return zego.RecordFile.from_callback({"file_id": "f.mp4", "status": status})
+
+    upsert_files(task, [report(4)], now)
+    upsert_files(task, [report(3)], now)  # rescued
+    upsert_files(task, [report(4)], now)  # a late poll still saying "backup"
+    assert RecordingFile.objects.get().upload_status == 3

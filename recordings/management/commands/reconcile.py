@@ -11,6 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = services.reconcile_all()
+        if report.skipped:
+            self.stdout.write("Another reconcile pass is running; nothing to do.")
+            return
         self.stdout.write(
             f"Reconciled {report.tasks} task(s) in {report.apps} app(s): {report.changed} changed, "
             f"{report.status_calls} status call(s), {report.errors} error(s)."

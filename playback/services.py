@@ -431,6 +431,12 @@ def share_link_lookup(token: str) -> ShareLink | None:
     )
 
 
+REFUSED_WORDS = {
+    ShareLink.State.EXPIRED: "This link has expired.",
+    ShareLink.State.REVOKED: "This link was revoked.",
+}
+
+
 def share_link_use(token: str, *, ip: str | None, user_agent: str, record: bool) -> ShareLink:
     """The link if it may be used now; records the opening (`record`), refused ones included."""
     link = share_link_lookup(token)
@@ -447,7 +453,7 @@ def share_link_use(token: str, *, ip: str | None, user_agent: str, record: bool)
             link=link, outcome=outcome, ip_address=ip, user_agent=user_agent[:300]
         )
     if state != ShareLink.State.ACTIVE:
-        raise ShareRefused(link, f"This link has {state}.")
+        raise ShareRefused(link, REFUSED_WORDS[state])
     return link
 
 

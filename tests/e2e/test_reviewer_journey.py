@@ -159,3 +159,70 @@ def test_a_reviewer_plays_mp4_and_hls_through_url_expiry(
     )
     wait_playing_past(page, 2.0)
     shoot(page, "reviewer-04-player-hls")
+
+
+def test_a_reviewer_finds_plays_jumps_to_the_layout_change_and_shares_then_revokes(
+    page, browser, live_server, personas, room, profile, emulator
+):
+    from django.utils import timezone
+
+    from recordings.layouts import layout_apply
+
+    support = personas["support"]
+    task = recording_services.recording_start(
+        app=room.app,
+        room=room,
+        options=mixed_options(profile),
+        user=support,
+        click_token=new_click(),
+    )
+    wait_for(lambda: recording_services.reconcile_one(task).status == S.RECORDING, timeout=20)
+    time.sleep(1.5)
+    task.refresh_from_db()
+    layout_apply(task=task, layout={"mix_mode": 3}, user=support)  # horizontal, mid-recording
+    time.sleep(1.5)
+    recording_services.recording_stop(task=task, user=support)
+    wait_for(
+        lambda: (recording_services.reconcile_all(), task.files.filter(upload_status=3).exists())[
+            1
+        ],
+        timeout=40,
+    )
+
+    log_in(page, live_server.url, "reviewer")
+    page.goto(f"{live_server.url}/files/")
+    page.get_by_label("Room ID").fill(room.room_id)
+    page.get_by_label("From").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/files/?*room=class-1*")
+    page.get_by_role("link", name="Play").first.click()
+    page.locator("#player").wait_for()
+
+    chapter = page.get_by_role("button", name="Layout changed")
+    seek_to = float(chapter.get_attribute("data-seek"))
+    assert 1.0 < seek_to < 4.0
+    start_muted(page)
+    chapter.click()
+    wait_playing_past(page, seek_to)
+    shoot(page, "reviewer-05-layout-chapter")
+
+    page.get_by_text("Share links").first.click()
+    page.get_by_role("button", name="Copy link").first.click()
+    link = page.locator("input.share-url").first.input_value()
+    assert "/share/" in link
+
+    stranger_context = browser.new_context()
+    stranger = stranger_context.new_page()
+    opened = stranger.goto(link)
+    assert opened.status == 200
+    stranger.locator("video").wait_for()
+    shoot(stranger, "reviewer-06-shared-link")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").first.click()
+    page.get_by_text("revoked", exact=False).first.wait_for()
+    refused = stranger.goto(link)
+    assert refused.status == 410
+    assert stranger.get_by_text("This link was revoked.").is_visible()
+    shoot(stranger, "reviewer-07-revoked-link")
+    stranger_context.close()

@@ -28,9 +28,10 @@ from accounts.models import AuditEntry
 from playback.models import FileCheck, ShareLink, ShareLinkUse, token_digest
 from playback.presign import NotS3Reachable, Presigner, presigner_for
 from recordings import ledger
+from recordings import services as recording_services
 from recordings.ledger import Observation
 from recordings.models import RecordingFile, RecordingTask, TaskEvent
-from storage_profiles.s3 import client_for, s3_target_for
+from storage_profiles.s3 import client_for, object_state, s3_target_for
 
 logger = logging.getLogger(__name__)
 
@@ -625,7 +626,7 @@ def bucket_check(*, task: RecordingTask, user=None) -> list[FileCheck]:
         if target is None:
             check.result, check.message = FileCheck.Result.ERROR, reason
         else:
-            _head(client_for(target), target.bucket, file, check)
+            _head(target, file, check)
         checks.append(check)
     FileCheck.objects.bulk_create(checks)
     problems = [c for c in checks if c.is_problem]
@@ -640,20 +641,16 @@ def bucket_check(*, task: RecordingTask, user=None) -> list[FileCheck]:
     return checks
 
 
-def _head(client, bucket: str, file: RecordingFile, check: FileCheck) -> None:
-    try:
-        head = client.head_object(Bucket=bucket, Key=file.object_key)
-    except ClientError as error:
-        code = str(error.response.get("Error", {}).get("Code", ""))
-        if code in ("404", "NoSuchKey", "NotFound"):
-            check.result, check.message = FileCheck.Result.MISSING, "No such object."
-        else:
-            check.result, check.message = FileCheck.Result.ERROR, f"The bucket answered {code}."
+def _head(target, file: RecordingFile, check: FileCheck) -> None:
+    state = object_state(target, file.object_key)
+    if state.found is None:
+        check.result, check.message = FileCheck.Result.ERROR, state.error
         return
-    except BotoCoreError as error:
-        check.result, check.message = FileCheck.Result.ERROR, str(error)[:300]
+    recording_services.record_bucket_state(file, found=state.found)
+    if not state.found:
+        check.result, check.message = FileCheck.Result.MISSING, "No such object."
         return
-    check.found_size = head["ContentLength"]
+    check.found_size = state.size
     if file.size and check.found_size != file.size:
         check.result = FileCheck.Result.SIZE_MISMATCH
         check.message = f"ZEGO reported {file.size} bytes, the bucket holds {check.found_size}."

@@ -631,9 +631,7 @@ def reconcile_app(app: ZegoApp, tasks: list[RecordingTask], report: ReconcileRep
 
 def verify_uploaded_files(tasks: list[RecordingTask], limit: int = 200) -> int:
     """HEAD each newly uploaded file in its bucket; flag what ZEGO reports but the bucket lacks."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from storage_profiles.s3 import NotS3Reachable, client_for, s3_target_for
+    from storage_profiles.s3 import NotS3Reachable, object_state, s3_target_for
 
     files = RecordingFile.objects.filter(
         task__in=tasks,
@@ -644,33 +642,34 @@ def verify_uploaded_files(tasks: list[RecordingTask], limit: int = 200) -> int:
     checked = 0
     for file in files:
         try:
-            target = s3_target_for(file.task.storage_profile)
-            client_for(target).head_object(Bucket=target.bucket, Key=file.object_key)
-            missing = False
+            state = object_state(s3_target_for(file.task.storage_profile), file.object_key)
         except NotS3Reachable:
-            missing = False  # VOD vendors: nothing to check in a bucket
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
-                logger.warning("bucket check of %s failed: %s", file.file_id, error)
-                continue
-            missing = True
-        except BotoCoreError as error:
-            logger.warning("bucket check of %s failed: %s", file.file_id, error)
+            continue  # VOD vendors: nothing to check in a bucket
+        if state.found is None:
+            logger.warning("bucket check of %s failed: %s", file.file_id, state.error)
             continue
-        RecordingFile.objects.filter(pk=file.pk).update(
-            missing_in_bucket=missing, bucket_checked_at=timezone.now()
-        )
+        record_bucket_state(file, found=state.found)
         checked += 1
-        if missing:
-            ledger.apply(
-                file.task,
-                Observation(
-                    source=Kind.PROBLEM,
-                    action="Bucket check",
-                    message=f"{file.file_id} is reported uploaded but is not in the bucket.",
-                ),
-            )
     return checked
+
+
+def record_bucket_state(file: RecordingFile, *, found: bool) -> None:
+    """Remember what the bucket said about a file; a missing one becomes a problem on its task."""
+    RecordingFile.objects.filter(pk=file.pk).update(
+        missing_in_bucket=not found, bucket_checked_at=timezone.now()
+    )
+    if found and not file.missing_in_bucket:
+        return
+    ledger.apply(
+        file.task,
+        Observation(
+            source=Kind.PROBLEM,
+            action="Bucket check",
+            message=f"{file.file_id} is reported uploaded but is not in the bucket."
+            if not found
+            else f"{file.file_id} is back in the bucket.",
+        ),
+    )
 
 
 def reconcile_one(task: RecordingTask) -> RecordingTask:

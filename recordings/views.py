@@ -118,7 +118,8 @@ def room_start(request, pk: int):
     room = get_object_or_404(Room.objects.select_related("app"), pk=pk)
     presets = RecordingPreset.objects.filter(app=room.app)
     if request.method == "GET":
-        preset = presets.filter(pk=request.GET.get("preset") or 0).first()
+        chosen = request.GET.get("preset", "")
+        preset = presets.filter(pk=chosen).first() if chosen.isdigit() else None
         initial = StartForm.initial_from_preset(preset) if preset else {}
         form = StartForm(initial=initial, app=room.app, room=room)
         return _render_start(request, room, form, presets, preset)

@@ -96,3 +96,31 @@ def _cached_client(endpoint: str, region: str, key_id: str, secret: str, path_st
             aws_secret_access_key=secret,
             config=config,
         )
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    """What a HEAD learned about one object: found (with its size), missing, or unknown (why)."""
+
+    found: bool | None
+    size: int | None = None
+    error: str = ""
+
+
+MISSING_CODES = ("404", "NoSuchKey", "NotFound")
+
+
+def object_state(target: S3Target, key: str) -> ObjectState:
+    """HEAD `key` in the target's bucket; never raises for the bucket's own answers."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        head = client_for(target).head_object(Bucket=target.bucket, Key=key)
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in MISSING_CODES:
+            return ObjectState(found=False)
+        return ObjectState(found=None, error=f"The bucket answered {code}.")
+    except BotoCoreError as error:
+        return ObjectState(found=None, error=str(error)[:300])
+    return ObjectState(found=True, size=head["ContentLength"])

@@ -4,23 +4,16 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import AuditEntry
+from core.forms import DateRangeForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeForm):
     q = forms.CharField(required=False, max_length=100, label="Search")
     action = forms.CharField(required=False, max_length=80)
     outcome = forms.ChoiceField(
         required=False, choices=[("", "Any outcome"), *AuditEntry.Outcome.choices]
     )
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", "The end date is before the start date.")
-        return cleaned
+    field_order = ["q", "action", "outcome", "since", "until"]
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -34,8 +27,5 @@ class AuditFilterForm(forms.Form):
             queryset = queryset.filter(action=data["action"])
         if data["outcome"]:
             queryset = queryset.filter(outcome=data["outcome"])
-        if data["since"]:
-            queryset = queryset.filter(created_at__date__gte=data["since"])
-        if data["until"]:
-            queryset = queryset.filter(created_at__date__lte=data["until"])
+        queryset = self.filter_dates(queryset)
         return queryset

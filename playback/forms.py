@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.forms import DateRangeForm
 from recordings.models import RecordingFile, ZegoApp
 
 PAGE_SIZE = 50
@@ -38,18 +39,12 @@ class Cursor:
     pk: int
 
 
-class FileFilterForm(forms.Form):
+class FileFilterForm(DateRangeForm):
     app = forms.ModelChoiceField(
         queryset=ZegoApp.objects.order_by("name"), required=False, empty_label="Any app"
     )
     room = forms.CharField(required=False, max_length=128, label="Room ID")
     who = forms.CharField(required=False, max_length=256, label="User or stream ID")
-    since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
-    )
-    until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
-    )
     format = forms.ChoiceField(required=False, choices=FORMATS)
     upload_status = forms.TypedChoiceField(
         required=False,
@@ -75,8 +70,6 @@ class FileFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            self.add_error("until", "The end date is before the start date.")
         low, high = cleaned.get("min_seconds"), cleaned.get("max_seconds")
         if low is not None and high is not None and low >= high:
             self.add_error("max_seconds", "Make this larger than “Longer than”.")
@@ -103,12 +96,7 @@ class FileFilterForm(forms.Form):
         if data["who"]:
             who = data["who"].strip()
             queryset = queryset.filter(Q(user_id=who) | Q(stream_id=who))
-        if data["since"]:
-            queryset = queryset.filter(created_at__gte=_day_start(data["since"]))
-        if data["until"]:
-            queryset = queryset.filter(
-                created_at__lt=_day_start(data["until"] + dt.timedelta(days=1))
-            )
+        queryset = self.filter_dates(queryset)
         if data["format"]:
             queryset = queryset.filter(output_format=data["format"])
         if data["upload_status"] is not None:
@@ -119,10 +107,6 @@ class FileFilterForm(forms.Form):
             queryset = queryset.filter(duration_ms__lt=data["max_seconds"] * 1000)
         field = self.sort_field(data["sort"])
         return queryset.order_by(field, f"{'-' if field.startswith('-') else ''}id")
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def parse_cursor(raw: str, field: str) -> Cursor:

@@ -8,7 +8,7 @@ from django import forms
 
 import zego
 import zego.validation
-from core.forms import KeepSecretsMixin, SecretField
+from core.forms import DateRangeForm, KeepSecretsMixin, SecretField
 from recordings import start
 from recordings.models import (
     MAX_IDLE_TIME_RANGE,
@@ -299,7 +299,7 @@ class StartForm(forms.Form):
         return values
 
 
-class TaskFilterForm(forms.Form):
+class TaskFilterForm(DateRangeForm):
     app = forms.ModelChoiceField(
         queryset=ZegoApp.objects.order_by("name"), required=False, empty_label="Any app"
     )
@@ -313,18 +313,7 @@ class TaskFilterForm(forms.Form):
         ],
     )
     who = forms.CharField(required=False, max_length=150, label="Started by")
-    since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
-    )
-    until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            self.add_error("until", "The end date is before the start date.")
-        return cleaned
+    field_order = ["app", "room", "status", "who", "since", "until"]
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -340,11 +329,7 @@ class TaskFilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         if data["who"]:
             queryset = queryset.filter(started_by_label__icontains=data["who"])
-        if data["since"]:
-            queryset = queryset.filter(created_at__date__gte=data["since"])
-        if data["until"]:
-            queryset = queryset.filter(created_at__date__lte=data["until"])
-        return queryset
+        return self.filter_dates(queryset)
 
 
 class WhiteboardForm(forms.Form):

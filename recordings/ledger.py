@@ -139,7 +139,7 @@ def _apply_locked(task: RecordingTask, observation: Observation) -> Outcome:
             task.end_seen_by_poll_at = now
     if observation.sticky_problem:
         task.problems = [*_sticky(task.problems), observation.sticky_problem]
-    task.problems = compute_problems(task, now)
+    task.problems = compute_problems(task, now, files_changed=files_changed)
     task.save()
 
     changed = task.status != before or files_changed
@@ -232,8 +232,18 @@ def _sticky(problems: list[dict]) -> list[dict]:
     return [p for p in problems if p.get("sticky")]
 
 
-def compute_problems(task: RecordingTask, now: datetime) -> list[dict]:
-    """What a support person should know is wrong with this task, in words."""
+FILE_PROBLEM_CODES = {"in_backup", "upload_failed", "missing_in_bucket"}
+
+
+def compute_problems(
+    task: RecordingTask, now: datetime, *, files_changed: bool = True
+) -> list[dict]:
+    """What a support person should know is wrong with this task, in words.
+
+    Files' problems are read again only when they may have changed (this apply touched files, or
+    the task is past recording); otherwise the ones already found stand — a reconcile pass over a
+    thousand live tasks then costs no query per task for them.
+    """
     problems = _sticky(task.problems)
     age = now - task.created_at if task.created_at else timedelta(0)
     if task.status == Status.UNKNOWN:
@@ -268,7 +278,10 @@ def compute_problems(task: RecordingTask, now: datetime) -> list[dict]:
                 "and callback secret. The status here comes from polling ZEGO.",
             )
         )
-    problems.extend(_file_problems(task))
+    if files_changed or task.status == Status.STOPPING or task.is_final:
+        problems.extend(_file_problems(task))
+    else:
+        problems.extend(p for p in task.problems if p.get("code") in FILE_PROBLEM_CODES)
     return problems
 
 

@@ -46,3 +46,11 @@ class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
             if _SECRET_NAMES.search(key):
                 cleansed[key] = self.cleansed_substitute
         return cleansed
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        """Also hide locals named like a secret, and secret-named keys inside dicts and lists
+        (StorageParams on their way to ZEGO, say), in frames not marked @sensitive_variables."""
+        return [
+            (name, self.cleanse_setting(name, value))
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]

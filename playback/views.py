@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import capability_required
 from accounts.audit import audit, client_ip
+from core.csp import allow_media_from
 from core.htmx import is_partial, template_for
 from playback import services, tasks
-from playback.csp import allow_media_from
 from playback.forms import FileFilterForm, ShareLinkForm, keyset_page
 from playback.models import ShareLink
 from recordings.models import RecordingFile, RecordingTask

@@ -139,10 +139,10 @@ def _apply_locked(task: RecordingTask, observation: Observation) -> Outcome:
             task.end_seen_by_poll_at = now
     if observation.sticky_problem:
         task.problems = [*_sticky(task.problems), observation.sticky_problem]
-    task.problems = compute_problems(task, now, files_changed=files_changed)
+    task.problems = compute_problems(task, now, files_changed=bool(files_changed))
     task.save()
 
-    changed = task.status != before or files_changed
+    changed = task.status != before or files_changed == NOTABLE
     if changed or observation.record_when_unchanged:
         TaskEvent.objects.create(
             task=task,
@@ -181,22 +181,29 @@ def _note_times(task: RecordingTask, observation: Observation, now: datetime) ->
         task.upload_result = observation.upload_result
 
 
-def upsert_files(task: RecordingTask, files: list[zego.RecordFile], now: datetime) -> bool:
+# What upsert_files found: nothing new, details only (a growing size or duration), or something a
+# person would want in the timeline (a new file, an upload status change).
+UNCHANGED, DETAILS, NOTABLE = 0, 1, 2
+
+
+def upsert_files(task: RecordingTask, files: list[zego.RecordFile], now: datetime) -> int:
     """Create or update files by name; upload status never moves backwards."""
     if not files:
-        return False
+        return UNCHANGED
     existing = {f.file_id: f for f in task.files.filter(file_id__in=[f.file_id for f in files])}
-    changed = False
+    change = UNCHANGED
     for reported in files:
         if not reported.file_id:
             continue
         current = existing.get(reported.file_id) or RecordingFile(
             task=task, file_id=reported.file_id
         )
+        was = (current.pk, current.upload_status)
         if _merge_file(current, reported, task, now):
             current.save()
-            changed = True
-    return changed
+            notable = was[0] is None or was[1] != current.upload_status
+            change = max(change, NOTABLE if notable else DETAILS)
+    return change
 
 
 def _merge_file(current: RecordingFile, reported: zego.RecordFile, task, now) -> bool:

@@ -13,10 +13,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import capability_required
 from accounts.audit import audit
+from core.csp import allow_media_from
 from core.htmx import is_partial, template_for
 from recordings import services, tasks
 from recordings.forms import RoomAddForm, StartForm, TaskFilterForm, WhiteboardForm, ZegoAppForm
-from recordings.models import RecordingPreset, RecordingTask, Room, ZegoApp
+from recordings.models import RecordingFile, RecordingPreset, RecordingTask, Room, ZegoApp
 
 # ------------------------------------------------------------------------------------ ZEGO apps
 
@@ -190,10 +191,32 @@ def _task_context(task: RecordingTask) -> dict:
     return {
         "task": task,
         "files": files,
+        "snapshots": _snapshot_links(task, files),
         "events": task.events.order_by("-created_at", "-id")[:100],
         "whiteboard_form": WhiteboardForm(),
         "settled": services.task_is_settled(task, files),
     }
+
+
+def _snapshot_links(task: RecordingTask, files: list[RecordingFile]) -> list[tuple]:
+    """Short-lived links to the task's uploaded snapshots, to show them on the page."""
+    shots = [f for f in files if f.is_snapshot and f.upload_status == 3 and f.object_key]
+    return [(shot, url) for shot in shots if (url := _bucket_link(task, shot.object_key))]
+
+
+def _bucket_link(task: RecordingTask, key: str) -> str | None:
+    from storage_profiles.presign import NotS3Reachable, presigned_url
+
+    if task.storage_profile is None:
+        return None
+    try:
+        return presigned_url(task.storage_profile, key)
+    except NotS3Reachable:
+        return None
+
+
+def _render_live(request, context: dict):
+    return render(request, "recordings/task_detail.html#live", context)
 
 
 @require_GET
@@ -205,11 +228,17 @@ def task_detail(request, pk: int):
         task = _task_for(pk)
     context = _task_context(task)
     if is_partial(request):
-        response = render(request, "recordings/task_detail.html#live", context)
+        response = _render_live(request, context)
         if context["settled"]:
             response.status_code = 286  # htmx: stop polling, nothing more will change
         return response
-    return render(request, "recordings/task_detail.html", context)
+    response = render(request, "recordings/task_detail.html", context)
+    # Snapshots arrive later by HTMX swaps, which keep this page's CSP: allow the bucket now.
+    allow_media_from(
+        response,
+        [_bucket_link(task, task.request.get("RecordOutputParams", {}).get("OutputFolder", ""))],
+    )
+    return response
 
 
 CONTROL_ACTIONS = {
@@ -239,7 +268,7 @@ def task_control(request, pk: int, action: str):
     else:
         messages.success(request, ACTION_DONE[action])
     if request.htmx:
-        return render(request, "recordings/task_detail.html#live", _task_context(_task_for(pk)))
+        return _render_live(request, _task_context(_task_for(pk)))
     return redirect("recordings:task_detail", pk=pk)
 
 

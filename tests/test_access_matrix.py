@@ -198,3 +198,38 @@ def test_each_role_gets_exactly_its_pages(client, personas, objects, persona, na
         )
     else:
         assert response.status_code == 200, (persona, name)
+
+
+def _accepts_get_and_post(name: str) -> bool:
+    closure = [getattr(c, "cell_contents", None) for c in (ALL_VIEWS[name].__closure__ or ())]
+    methods = next((c for c in closure if isinstance(c, list | tuple | set)), ())
+    return "POST" in methods and "GET" in methods
+
+
+GET_AND_POST = sorted(
+    name for name in PROTECTED if name not in POST_ONLY and _accepts_get_and_post(name)
+)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *sorted(ROLE_USERS)])
+@pytest.mark.parametrize("name", GET_AND_POST)
+def test_posts_to_get_and_post_views_are_guarded_like_their_gets(
+    client, personas, objects, persona, name
+):
+    """A role that may not see a form may not submit it either (an empty POST changes nothing)."""
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    url = reverse(name, kwargs=URL_KWARGS.get(name, lambda o: {})(objects))
+    response = client.post(url)
+    if persona == "anonymous":
+        assert sent_to_login(response)
+    elif expected_status(persona, name) == 403:
+        assert response.status_code == 403, (persona, name)
+    else:
+        assert response.status_code not in (403, 405) and not sent_to_login(response)
+
+
+def test_get_and_post_views_are_found():
+    assert {"recordings:app_create", "recordings:room_start", "storage_profiles:create"} <= set(
+        GET_AND_POST
+    )

@@ -103,6 +103,8 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, browser, live_
     status.filter(has_text="Ended").wait_for(timeout=30_000)
     shoot(page, "support-04-task-ended")
 
+    page.locator(".snapshots img").first.wait_for()  # the snapshot, shown from the bucket
+    page.wait_for_function("() => document.querySelector('.snapshots img').naturalWidth === 640")
     colleague.locator("#task-status").filter(has_text="Ended").wait_for(timeout=30_000)
     colleague.locator("a.file-url").first.wait_for()
     shoot(colleague, "support-05-colleague-sees-it-end")

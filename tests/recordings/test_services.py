@@ -265,3 +265,13 @@ def test_a_whiteboard_recording_can_switch_boards(room, profile, personas, emula
     )
     assert emulator.task(task.task_id)["whiteboard_id"] == "board-2"
     assert task.events.filter(action="UpdateWhiteboard", zego_code=0).exists()
+
+
+def test_polls_while_recording_add_no_timeline_noise(room, profile, personas, emulator):
+    task = start(room, profile, personas["support"])
+    reconcile_until(task, S.RECORDING)
+    for _ in range(4):  # the file grows between polls; that is not news for the timeline
+        time.sleep(0.3)
+        services.reconcile_all()
+    polls = list(task.events.filter(kind="poll").values_list("status_before", "status_after"))
+    assert polls == [("initialising", "recording")]

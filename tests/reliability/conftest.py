@@ -16,13 +16,21 @@ from django.db import connection
 from recordings import services
 from recordings.models import RecordingTask, TaskEvent
 from tests.recordings.conftest import profile, room, zego_app  # noqa: F401 - fixtures
+from tests.test_access_matrix import objects  # noqa: F401 - fixture (one object per URL kwarg)
 
 S = RecordingTask.Status
-ZEGO_STATUS_NAMES = {1: S.INITIALISING, 2: S.RECORDING, 3: S.ENDED, 4: S.ENDED_ABNORMALLY, 5: S.PAUSED}
+ZEGO_STATUS_NAMES = {
+    1: S.INITIALISING,
+    2: S.RECORDING,
+    3: S.ENDED,
+    4: S.ENDED_ABNORMALLY,
+    5: S.PAUSED,
+}
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="needs PostgreSQL (set DATABASE_URL): SQLite has one writer and no server to restart",
+    reason="needs PostgreSQL (set DATABASE_URL): subprocesses must share the test database "
+    "(SQLite's is in memory) and a server must be there to restart",
 )
 
 
@@ -167,5 +175,7 @@ def form_data(form) -> dict:
             continue
         if value is True:
             value = "on"
-        data[bound.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else value
+        data[bound.html_name] = (
+            [str(v) for v in value] if isinstance(value, list | tuple) else value
+        )
     return data

@@ -37,7 +37,9 @@ def throwaway_database_url(db):
         yield f"{base}/{name}"
     finally:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as pg:
-            pg.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            pg.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 def test_a_thousand_callbacks_let_no_forgery_in_and_lose_nothing(throwaway_database_url):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_access_matrix import ALL_VIEWS, URL_KWARGS, objects  # noqa: F401 - fixture
+from tests.test_access_matrix import ALL_VIEWS, URL_KWARGS
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,28 @@ def clean(data: dict) -> dict:
 FUZZED = sorted(name for name in ALL_VIEWS if name not in SKIPPED)
 
 
+ERROR_MARKERS = (b"field-error", b"has-error", b"form-errors", b"errorlist")
+
+
+def rejected(response) -> bool:
+    """Refused input: a 4xx, or the form re-rendered (200) with its errors shown."""
+    if response.status_code >= 400:
+        return True
+    return response.status_code == 200 and any(m in response.content for m in ERROR_MARKERS)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(objects, monkeypatch):
+    """The matrix's objects point at real vendors; keep every outside call on a dead loopback
+    port, and let the ZEGO client give up without backing off."""
+    import zego
+
+    profile = objects["storage_profile"]
+    profile.endpoint = "http://127.0.0.1:9"
+    profile.save()
+    monkeypatch.setitem(zego.Client.__init__.__kwdefaults__, "backoff", 0.0)
+
+
 def assert_clear(response, name: str) -> None:
     assert response.status_code < 500, f"{name} answered {response.status_code}"
 
@@ -126,7 +148,7 @@ def test_fuzzed_query_strings_never_break_a_view(name, personas, objects):
     names = field_names(client, url) if name not in SKIPPED else []
 
     @settings(
-        max_examples=10,
+        max_examples=8,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         database=None,
@@ -151,7 +173,7 @@ def test_fuzzed_posts_are_refused_clearly_and_write_nothing(name, personas, obje
     names = field_names(client, url)
 
     @settings(
-        max_examples=20,
+        max_examples=15,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         database=None,
@@ -162,7 +184,7 @@ def test_fuzzed_posts_are_refused_clearly_and_write_nothing(name, personas, obje
         before = row_counts()
         response = client.post(url, clean(data))
         assert_clear(response, name)
-        if response.status_code >= 400 or response.status_code == 200:
+        if rejected(response):
             assert row_counts() == before, f"{name} wrote rows for a rejected POST {data!r}"
 
     check()

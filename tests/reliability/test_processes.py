@@ -31,8 +31,8 @@ from recordings.models import RecordingTask, TaskEvent
 from tests.recordings.conftest import mixed_options, new_click, wait_for
 from tests.reliability.conftest import (
     emulator_tasks,
-    form_data,
     events_recorded_once,
+    form_data,
     ledger_is_true,
     requires_postgres,
 )

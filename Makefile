@@ -55,7 +55,7 @@ chromium:
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -23,11 +23,14 @@ def env_secret(name: str, default: str | None = None) -> str:
 
 DEBUG = env.bool("DEBUG", default=False)
 # Insecure development-only values are accepted only with DEBUG on; production must set both.
-SECRET_KEY = env_secret("SECRET_KEY", default="dev-insecure-secret-key" if DEBUG else None)
+# Without DEBUG there is no default: Django refuses any request with an empty SECRET_KEY, the
+# console refuses to touch a secret without FIELD_ENCRYPTION_KEYS, and `check --deploy` names both
+# (core/checks.py). Commands that need neither (makemigrations, collectstatic) still run.
+SECRET_KEY = env_secret("SECRET_KEY", default="dev-insecure-secret-key" if DEBUG else "")
 # A list so keys can be rotated: the first encrypts, all decrypt (`manage.py rotate_keys`).
 FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS",
-    default=["ZGV2LWluc2VjdXJlLWZpZWxkLWtleS0zMi1ieXRlcyE="] if DEBUG else None,
+    default=["ZGV2LWluc2VjdXJlLWZpZWxkLWtleS0zMi1ieXRlcyE="] if DEBUG else [],
 )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

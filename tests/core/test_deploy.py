@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -47,11 +49,28 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
-    result = run_manage("check", env=env)
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS"])
+def test_the_deploy_check_names_a_missing_secret_setting(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_manage("check", "--deploy", env=env)
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert f"{missing} is not set" in result.stderr
+
+
+def test_production_serves_nothing_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    code = "from django.test import Client; Client().get('/accounts/login/', secure=True, HTTP_HOST='recdesk.example.com')"
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_makemigrations_runs_without_production_secrets():
+    env = {
+        k: v for k, v in PRODUCTION_ENV.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS")
+    }
+    result = run_manage("makemigrations", "--check", "--dry-run", env=env)
+    assert result.returncode == 0, result.stderr
 
 
 def test_debug_is_off_by_default():

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -211,6 +212,11 @@ ZEGO_DEFAULT_RTC_API_URL = env.str("ZEGO_DEFAULT_RTC_API_URL", default="http://1
 # Callbacks go to <base>/callbacks/zego/<AppID>/ (given to ZEGO per task as CallbackUrl).
 ZEGO_CALLBACK_BASE_URL = env.str("ZEGO_CALLBACK_BASE_URL", default=SITE_URL)
 ZEGO_TIMEOUT = env.float("ZEGO_TIMEOUT", default=10.0)
+# "database": one QPS budget per AppID shared by every process (recordings.ratelimit);
+# "process": each process keeps its own (fine with a single process calling ZEGO).
+ZEGO_RATE_LIMITER = env.str("ZEGO_RATE_LIMITER", default="database")
+if ZEGO_RATE_LIMITER not in ("database", "process"):
+    raise ImproperlyConfigured('ZEGO_RATE_LIMITER must be "database" or "process"')
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="http://127.0.0.1:8333")
 S3_BUCKET = env.str("S3_BUCKET", default="recdesk")
 S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="recdesk")

@@ -435,3 +435,13 @@ class LayoutPreset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateLimitWindow(models.Model):
+    """The most recent ZEGO call slots for one (AppID, action): see recordings.ratelimit."""
+
+    key = models.CharField(max_length=100, unique=True)
+    slots = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 
 import zego
@@ -15,7 +17,18 @@ def client_for(app: ZegoApp) -> zego.Client:
         api_url=app.api_url,
         rtc_api_url=app.rtc_api_url,
         timeout=settings.ZEGO_TIMEOUT,
+        rate_limiter=_shared_limiter(),
     )
+
+
+@functools.cache
+def _shared_limiter() -> zego.RateLimiter:
+    """One QPS budget per AppID for all of the console's processes (or per process, if asked)."""
+    if settings.ZEGO_RATE_LIMITER == "process":
+        return zego.default_rate_limiter()
+    from recordings.ratelimit import DatabaseRateLimiter
+
+    return DatabaseRateLimiter()
 
 
 def callback_url_for(app: ZegoApp) -> str:

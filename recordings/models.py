@@ -379,12 +379,10 @@ class CallbackReceipt(models.Model):
         return f"callback {self.event_type} ({self.verdict})"
 
 
-class RecordingPreset(models.Model):
-    """Named start-form values per app."""
+class AppPreset(models.Model):
+    """Something named, saved per app by a person (recording settings, layouts)."""
 
-    app = models.ForeignKey(ZegoApp, on_delete=models.CASCADE, related_name="presets")
     name = models.CharField(max_length=80)
-    options = models.JSONField(default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -392,13 +390,23 @@ class RecordingPreset(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["app", "name"], name="unique_preset_name_per_app")
-        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecordingPreset(AppPreset):
+    """Named start-form values per app."""
+
+    app = models.ForeignKey(ZegoApp, on_delete=models.CASCADE, related_name="presets")
+    options = models.JSONField(default=dict)
+
+    class Meta(AppPreset.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["app", "name"], name="unique_preset_name_per_app")
+        ]
 
 
 class SchedulerLease(models.Model):
@@ -414,27 +422,17 @@ class SchedulerLease(models.Model):
         return f"{self.name} held by {self.holder}"
 
 
-class LayoutPreset(models.Model):
+class LayoutPreset(AppPreset):
     """A named mixed-stream layout per app, drawn in the layout editor and reused at start."""
 
     app = models.ForeignKey(ZegoApp, on_delete=models.CASCADE, related_name="layout_presets")
-    name = models.CharField(max_length=80)
     # {"width", "height", "mix_mode", "tiles": [MixInputList tiles], "background_color"?}
     layout = models.JSONField(default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(AppPreset.Meta):
         constraints = [
             models.UniqueConstraint(fields=["app", "name"], name="unique_layout_preset_per_app")
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RateLimitWindow(models.Model):

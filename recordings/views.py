@@ -74,20 +74,9 @@ def _selected_app(request) -> ZegoApp | None:
 @capability_required("view_rooms")
 def room_list(request):
     app = _selected_app(request)
-    rooms = []
-    if app is not None:
-        if services.presence_is_stale(app):
-            tasks.refresh_presence.enqueue(app.pk)
-        running = RecordingTask.objects.filter(room=OuterRef("pk")).exclude(
-            status__in=RecordingTask.FINAL_STATUSES
-        )
-        rooms = app.rooms.annotate(recording=Exists(running)).order_by("-recording", "room_id")
-    context = {
-        "app": app,
-        "apps": ZegoApp.objects.filter(is_active=True),
-        "rooms": rooms,
-        "add_form": RoomAddForm(),
-    }
+    if app is not None and services.presence_is_stale(app):
+        tasks.refresh_presence.enqueue(app.pk)
+    context = _rooms_page(app, RoomAddForm())
     return render(request, template_for(request, "recordings/room_list.html", "rooms"), context)
 
 
@@ -101,16 +90,23 @@ def room_add(request, app_pk: int):
         services.presence_refresh(app=app, rooms=[room])
         messages.success(request, f"Added room {room.room_id}.")
         return redirect(f"{reverse('recordings:room_list')}?app={app.pk}")
-    running = RecordingTask.objects.filter(room=OuterRef("pk")).exclude(
-        status__in=RecordingTask.FINAL_STATUSES
-    )
-    context = {
+    return render(request, "recordings/room_list.html", _rooms_page(app, form))
+
+
+def _rooms_page(app: ZegoApp | None, add_form: RoomAddForm) -> dict:
+    """The rooms page: the app's rooms, recording ones first, and the add-a-room form."""
+    rooms = []
+    if app is not None:
+        running = RecordingTask.objects.filter(room=OuterRef("pk")).exclude(
+            status__in=RecordingTask.FINAL_STATUSES
+        )
+        rooms = app.rooms.annotate(recording=Exists(running)).order_by("-recording", "room_id")
+    return {
         "app": app,
         "apps": ZegoApp.objects.filter(is_active=True),
-        "rooms": app.rooms.annotate(recording=Exists(running)),
-        "add_form": form,
+        "rooms": rooms,
+        "add_form": add_form,
     }
-    return render(request, "recordings/room_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

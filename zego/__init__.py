@@ -1,6 +1,13 @@
 """Typed client for ZEGOCLOUD Cloud Recording and RTC room server APIs. No Django here."""
 
-from zego.client import DEFAULT_USER_AGENT, RETRY_POLICIES, Client, RetryPolicy
+from zego.client import (
+    DEFAULT_USER_AGENT,
+    NO_REPLY,
+    RETRY_POLICIES,
+    CallObserver,
+    Client,
+    RetryPolicy,
+)
 from zego.constants import (
     Action,
     CallbackEventType,
@@ -38,8 +45,10 @@ from zego.errors import (
 from zego.models import (
     Ack,
     AlibabaCloudVodParams,
+    BadCallbackDetail,
     CallbackEvent,
     FillFrame,
+    LivePlaylist,
     MixConfig,
     MixInputTile,
     MixOutputAudioConfig,
@@ -86,12 +95,15 @@ from zego.validation import (
 __all__ = [
     "DEFAULT_USER_AGENT",
     "MESSAGES",
+    "NO_REPLY",
     "RETRY_POLICIES",
     "Ack",
     "Action",
     "AlibabaCloudVodParams",
+    "BadCallbackDetail",
     "CallbackEvent",
     "CallbackEventType",
+    "CallObserver",
     "CallbackUploadStatus",
     "Client",
     "DescribeTasksStatus",
@@ -114,6 +126,7 @@ __all__ = [
     "Problem",
     "QuitReason",
     "RateLimiter",
+    "LivePlaylist",
     "RecordFile",
     "RecordInputParams",
     "RecordMode",

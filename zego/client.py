@@ -68,6 +68,12 @@ _QUERY_WINDOW_MARGIN_MS = 60_000
 _MAX_ERROR_BODY_CHARS = 200
 
 
+# What `Client(observer=...)` is told once per request sent: AppID, action and ZEGO's Code
+# (0 for success, NO_REPLY when no ZEGO envelope came back: timeout, transport error, bad body).
+CallObserver = Callable[[int, str, int], None]
+NO_REPLY = -1
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     retry_transient: bool  # repeat on 5xx, timeouts, transport errors, transient codes
@@ -167,6 +173,7 @@ class Client:
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        observer: CallObserver | None = None,
     ) -> None:
         self.app_id = _parse_app_id(app_id)
         if not isinstance(server_secret, str) or not server_secret:
@@ -182,6 +189,7 @@ class Client:
         self.backoff = backoff
         self._sleep = sleep
         self._clock = clock
+        self.observer = observer
 
     def __repr__(self) -> str:
         return f"<zego.Client app_id={self.app_id} api_url={self.api_url!r}>"
@@ -400,6 +408,15 @@ class Client:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
                 attempt += 1
 
+    def _observe(self, action: str, code: int) -> None:
+        if self.observer is None:
+            return
+        try:
+            self.observer(self.app_id, action, code)
+        except Exception:
+            # Counting calls must never cost the call itself.
+            logger.exception("ZEGO call observer failed for %s", action)
+
     def _final_error(self, policy: RetryPolicy, err: ZegoError) -> ZegoError:
         if not policy.outcome_unknown or not isinstance(err, ZegoServerError):
             return err
@@ -426,8 +443,13 @@ class Client:
                 json.dumps(redact_body(body), ensure_ascii=False),
             )
         started = time.monotonic()
-        response = self._send(action, request)
-        envelope = self._parse(action, response)
+        try:
+            response = self._send(action, request)
+            envelope = self._parse(action, response)
+        except ZegoError as err:
+            self._observe(action, NO_REPLY if err.code is None else err.code)
+            raise
+        self._observe(action, C.SUCCESS)
         logger.debug(
             "ZEGO %s <- HTTP %s Code %s RequestId %s in %.0f ms",
             action,

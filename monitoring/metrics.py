@@ -1,0 +1,172 @@
+"""Prometheus metrics read from the database at scrape time.
+
+Nothing is kept in process memory, so any web process answers for every process: tasks, files
+and ZEGO calls (counted by all web and worker processes, monitoring.callcounts) all live in the
+database. Served by monitoring.views.metrics behind METRICS_TOKEN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, Min, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from monitoring.callcounts import flush_calls
+from monitoring.models import Alert, ZegoCallCount, ZegoCallTotal
+from recordings.models import RecordingFile, RecordingTask, SchedulerLease
+
+Status = RecordingTask.Status
+LIVE_STATUSES = [Status.INITIALISING, Status.RECORDING, Status.PAUSED]
+UPLOAD_STATUS_LABELS = {status.value: status.name.lower() for status in RecordingFile.UploadStatus}
+
+
+class DatabaseCollector:
+    """A prometheus_client custom collector: one set of queries per scrape."""
+
+    def collect(self) -> Iterable[Metric]:
+        flush_calls()
+        now = timezone.now()
+        yield tasks_by_status()
+        yield files_by_upload_status()
+        yield callback_lag(now)
+        yield reconcile_lag(now)
+        yield reconcile_last_enqueued()
+        yield from zego_calls()
+        yield open_alerts()
+
+
+def tasks_by_status() -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "recdesk_tasks", "Recording tasks by app and status.", labels=["app", "status"]
+    )
+    rows = RecordingTask.objects.values("app__app_id", "status").annotate(n=Count("id")).order_by()
+    for row in rows:
+        family.add_metric([str(row["app__app_id"]), row["status"]], row["n"])
+    return family
+
+
+def files_by_upload_status() -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "recdesk_recording_files",
+        "Recorded files by app and upload status (ZEGO's 1-5 as words).",
+        labels=["app", "status"],
+    )
+    rows = (
+        RecordingFile.objects.values("task__app__app_id", "upload_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        status = UPLOAD_STATUS_LABELS.get(row["upload_status"], str(row["upload_status"]))
+        family.add_metric([str(row["task__app__app_id"]), status], row["n"])
+    return family
+
+
+def callback_lag(now: datetime) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "recdesk_callback_lag_seconds",
+        "Longest time a live task of the app has gone without a ZEGO callback (since it started "
+        "if none came). Apps with no live task are absent.",
+        labels=["app"],
+    )
+    oldest = _oldest_per_app(
+        RecordingTask.objects.filter(status__in=LIVE_STATUSES),
+        Coalesce("last_callback_at", "created_at"),
+    )
+    for app_id, when in oldest:
+        family.add_metric([str(app_id)], max(0.0, (now - when).total_seconds()))
+    return family
+
+
+def reconcile_lag(now: datetime) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "recdesk_reconcile_lag_seconds",
+        "Longest time a live task of the app has gone without a status poll of ZEGO.",
+        labels=["app"],
+    )
+    oldest = _oldest_per_app(
+        RecordingTask.objects.filter(status__in=LIVE_STATUSES, task_id__isnull=False),
+        Coalesce("last_polled_at", "created_at"),
+    )
+    for app_id, when in oldest:
+        family.add_metric([str(app_id)], max(0.0, (now - when).total_seconds()))
+    return family
+
+
+def _oldest_per_app(tasks, moment) -> list[tuple[int, datetime]]:
+    rows = tasks.values("app__app_id").annotate(oldest=Min(moment)).order_by()
+    return [(row["app__app_id"], row["oldest"]) for row in rows if row["oldest"]]
+
+
+def reconcile_last_enqueued() -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "recdesk_reconcile_last_enqueued_timestamp_seconds",
+        "When the scheduler last enqueued a reconcile pass (Unix time); 0 if never.",
+    )
+    last = (
+        SchedulerLease.objects.filter(last_reconcile_at__isnull=False)
+        .values_list("last_reconcile_at", flat=True)
+        .first()
+    )
+    family.add_metric([], last.timestamp() if last else 0.0)
+    return family
+
+
+def zego_calls() -> Iterable[CounterMetricFamily]:
+    calls = CounterMetricFamily(
+        "recdesk_zego_calls",
+        "Requests sent to ZEGO by every process, by app, action and ZEGO Code (0 success, -1 no "
+        "ZEGO reply).",
+        labels=["app", "action", "code"],
+    )
+    errors = CounterMetricFamily(
+        "recdesk_zego_errors",
+        "Requests to ZEGO that failed (Code other than 0), by app, action and code.",
+        labels=["app", "action", "code"],
+    )
+    for (app_id, action, code), count in sorted(_call_counts().items()):
+        labels = [str(app_id), action, str(code)]
+        calls.add_metric(labels, count)
+        if code != 0:
+            errors.add_metric(labels, count)
+    return [calls, errors]
+
+
+def _call_counts() -> dict[tuple[int, str, int], int]:
+    counts: dict[tuple[int, str, int], int] = {}
+    for model in (ZegoCallTotal, ZegoCallCount):
+        rows = model.objects.values("app__app_id", "action", "code").annotate(n=Sum("count"))
+        for row in rows.order_by():
+            key = (row["app__app_id"], row["action"], row["code"])
+            counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def open_alerts() -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "recdesk_alerts_open", "Open alerts by app and rule kind.", labels=["app", "kind"]
+    )
+    rows = (
+        Alert.objects.filter(state=Alert.State.OPEN)
+        .values("app__app_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        family.add_metric([str(row["app__app_id"]), row["kind"]], row["n"])
+    return family
+
+
+# Our own registry, not prometheus_client's global one: its process and GC metrics would describe
+# only the one web process that happened to answer the scrape.
+REGISTRY = CollectorRegistry(auto_describe=False)
+REGISTRY.register(DatabaseCollector())
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)

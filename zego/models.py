@@ -19,6 +19,7 @@ from zego.constants import (
     CallbackUploadStatus,
     ImageType,
     MediaTrackType,
+    OutputFileFormat,
     QuitReason,
     RecordMode,
     ReturnCode,
@@ -609,6 +610,11 @@ class CallbackEvent:
     def image_type(self) -> ImageType | int | None:
         return coerce_enum(ImageType, self.detail.get("image_type"))
 
+    @property
+    def live_playlist(self) -> LivePlaylist:
+        """Event 102's playlist; raises `BadCallbackDetail` when the detail is malformed."""
+        return LivePlaylist.from_detail(self.detail)
+
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CallbackEvent:
         detail = payload.get("detail")
@@ -629,3 +635,58 @@ class CallbackEvent:
 
 def parse_callback(payload: Mapping[str, Any]) -> CallbackEvent:
     return CallbackEvent.from_payload(payload)
+
+
+class BadCallbackDetail(ValueError):
+    """A callback's `detail` does not have the shape its event type promises; says what is wrong."""
+
+
+@dataclass(frozen=True)
+class LivePlaylist:
+    """Event 102 (RealtimeUploadFragment): an HLS playlist uploaded while the task records."""
+
+    stream_id: str
+    file_id: str
+    file_url: str  # absent for vendors ZEGO reports no URLs for (Qiniu Kodo, Alibaba VOD)
+    media_track_type: MediaTrackType | int | None
+
+    @classmethod
+    def from_detail(cls, detail: Mapping[str, Any]) -> LivePlaylist:
+        file_id = detail.get("file_id")
+        if not isinstance(file_id, str) or not file_id.endswith(".m3u8") or "/" in file_id:
+            raise BadCallbackDetail(
+                f"event 102 needs file_id, the playlist's .m3u8 file name; got {file_id!r}"
+            )
+        file_url = detail.get("file_url") or ""
+        if not isinstance(file_url, str) or (
+            file_url and not file_url.startswith(("http://", "https://"))
+        ):
+            raise BadCallbackDetail(f"event 102 file_url is not an http(s) URL: {file_url!r}")
+        track = detail.get("media_track_type")
+        if track is not None and (not isinstance(track, int) or track not in (1, 2, 3)):
+            raise BadCallbackDetail(f"event 102 media_track_type must be 1, 2 or 3; got {track!r}")
+        return cls(
+            stream_id=_str(detail.get("stream_id")),
+            file_id=file_id,
+            file_url=file_url,
+            media_track_type=coerce_enum(MediaTrackType, track),
+        )
+
+    def as_record_file(self) -> RecordFile:
+        """The playlist as a file still being recorded (upload status 1)."""
+        return RecordFile(
+            file_id=self.file_id,
+            stream_id=self.stream_id,
+            user_id="",
+            user_name="",
+            video_id="",
+            file_url=self.file_url or None,
+            output_file_format=OutputFileFormat.HLS.value,
+            file_size=0,
+            duration=0,
+            resolution_width=0,
+            resolution_height=0,
+            media_track_type=self.media_track_type,
+            begin_timestamp=0,
+            status=UploadStatus.RECORDING,
+        )

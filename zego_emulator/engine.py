@@ -101,6 +101,7 @@ class Engine:
             for task in self.tasks.values():
                 task.discarded = True
             self.tasks.clear()
+            self.pipeline.live.clear()
             self.rooms.clear()
             self.faults.clear()
             self.callbacks.clear()
@@ -450,6 +451,7 @@ class Engine:
             self.activate(task, now)
         if self.check_idle(task, now, timer):
             return
+        self.pipeline.start_live_upload_if_due(task)
         if timer - task.created_timer >= task.request.max_record_time:
             self.end_task(task, now, STATUS_ENDED_ABNORMALLY, QUIT_MAX_RECORD_TIME)
             return

@@ -9,7 +9,9 @@ Every synthetic stream is a moving test picture plus a sine tone:
   The top half of the picture (rows 0 % – `PURE_COLOUR_UNTIL` of its height) is always the pure
   colour, so tests can check which stream a tile shows by sampling there. An audio-only stream
   is shown (it still takes a tile in a mix) as a card in a third of its colour's brightness.
-* tone: a sine at `tone_frequency(index)` Hz.
+* tone: a sine at `tone_frequency(index)` Hz, loud while the stream "talks" and at
+  `QUIET_LEVEL` between its turns (`talk_levels`: spans of `TALK_SPAN_SECONDS`, a fixed pattern
+  per stream, everyone talking in the first span), so speaker activity has something to show.
 
 Files (spec 3.1.7/3.1.8): H.264 (libx264 ultrafast/zerolatency, yuv420p) and AAC 48 kHz mono.
 StreamType 4 adds a separate ``.aac``; ``mp3`` is always one audio-only file ("A"); ``hls`` is a
@@ -17,6 +19,10 @@ StreamType 4 adds a separate ``.aac``; ``mp3`` is always one audio-only file ("A
 snapshot every `snapshot_interval` seconds. Single-stream mode writes one file per publish
 interval; with FillBlank a file carrying audio spans first publish to last unpublish instead, with
 silence (and the frozen last picture) in the gaps.
+
+`LiveHlsEncoder` writes a mix's HLS file while the task records (RealtimeUploadFragment, an EVENT
+playlist closed at the stop); `write_sound_wave` writes the RecordSoundWave `.sw` sidecar with
+volumes measured from each stream's own audio.
 
 Speed: everything is composed straight into the encoder's 4:2:0 (I420) frame planes, so no
 per-frame colour conversion happens. Each stream's picture is drawn once with Pillow and scaled
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import json
 import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -111,6 +118,7 @@ class RenderPlan:
     fill_blank: bool = False
     fragment_seconds: int = 15
     snapshot_interval: int = 10
+    hls_written_live: bool = False  # RealtimeUploadFragment: the mix's HLS file already exists
 
 
 @dataclass
@@ -687,13 +695,34 @@ def tone_period(index: int) -> np.ndarray:
     )
 
 
+TALK_SPAN_SECONDS = 1.5
+TALK_SPAN_SAMPLES = round(TALK_SPAN_SECONDS * SAMPLE_RATE)
+QUIET_LEVEL = 0.1  # a publisher's level between its turns: background, not silence
+
+
+def talk_levels(index: int, first_sample: int, count: int) -> np.ndarray:
+    """Loudness (1 talking, QUIET_LEVEL not) of stream `index` over samples [first, first+count).
+
+    Each span of TALK_SPAN_SECONDS talks or not by a fixed hash of (span, index): about two thirds
+    talk, differently per stream; span 0 always talks, so every stream is heard from the start.
+    """
+    spans = np.arange(first_sample, first_sample + count, dtype=np.uint64) // TALK_SPAN_SAMPLES
+    mixed = (spans * np.uint64(0x9E3779B1) + np.uint64(index * 0x85EBCA6B)) % np.uint64(1 << 32)
+    mixed ^= mixed >> np.uint64(15)
+    mixed = (mixed * np.uint64(0x2C1B3C6D)) % np.uint64(1 << 32)
+    mixed ^= mixed >> np.uint64(12)
+    talking = (spans == 0) | (mixed % np.uint64(3) != 0)
+    return np.where(talking, np.float32(1.0), np.float32(QUIET_LEVEL))
+
+
 def tone_mix(tracks: list[StreamTrack], first_sample: int, count: int) -> np.ndarray:
     """The tracks' tones summed over samples [first, first+count), silent where not published."""
     mixed = np.zeros(count, np.float32)
     phase = np.arange(first_sample, first_sample + count) % TONE_PERIOD_SAMPLES
     for track in tracks:
+        levels = talk_levels(track.index, first_sample, count)
         for start, end in _published_sample_ranges(track, first_sample, count):
-            mixed[start:end] += tone_period(track.index)[phase[start:end]]
+            mixed[start:end] += tone_period(track.index)[phase[start:end]] * levels[start:end]
     return np.clip(mixed, -1.0, 1.0)
 
 
@@ -875,6 +904,8 @@ def render_mixed(plan: RenderPlan, out_dir: Path, painter: Painter) -> list[Rend
     files = []
     # silence is written if nobody has audio, so a mixed file always has its audio track
     for kind in output_kinds(plan.output_format, plan.stream_type, True, True):
+        if plan.hls_written_live and kind.container == "hls":
+            continue
         source = Source(mix.output_stream_id, mix.output_stream_id, mix.output_stream_id)
         files.append(
             write_file(plan, out_dir, kind, source, picture, sound, 0.0, plan.duration, video)
@@ -954,11 +985,15 @@ def write_file(plan, out_dir, kind, source, picture, sound, start, duration, vid
     )
 
 
-def hls_options(playlist: Path, fragment_seconds: int) -> dict[str, str]:
+def hls_options(
+    playlist: Path, fragment_seconds: int, playlist_type: str = "vod"
+) -> dict[str, str]:
+    """ffmpeg's HLS muxer: "vod" writes the playlist once at the end; "event" rewrites it after
+    every finished segment and adds #EXT-X-ENDLIST only on close (a live playlist)."""
     return {
         "hls_time": str(fragment_seconds),
         "hls_list_size": "0",
-        "hls_playlist_type": "vod",
+        "hls_playlist_type": playlist_type,
         "hls_segment_filename": str(playlist.with_name(f"{playlist.stem}_%d.ts")),
     }
 
@@ -1038,3 +1073,139 @@ def render_snapshot(plan: RenderPlan, at: float, out_path: Path) -> Path:
     if not video_tracks:
         raise ValueError("no video stream to take a snapshot of")
     return save_jpeg(SingleStreamPicture(video_tracks[0], painter), at, out_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Live HLS (RealtimeUploadFragment): the mix encoded while the task records
+
+
+class LiveHlsEncoder:
+    """The mixed output's HLS file, encoded as media time advances.
+
+    `advance(plan, until)` encodes media-seconds up to `until` with a plan built at that moment
+    (streams, layouts and pauses so far); ffmpeg's HLS muxer finishes a segment every
+    `fragment_seconds` and rewrites the playlist, without #EXT-X-ENDLIST until `finish`.
+    """
+
+    def __init__(self, plan: RenderPlan, out_dir: Path):
+        mix = plan.mix
+        if mix is None:
+            raise ValueError("live HLS is written for mixed-stream plans")
+        kinds = output_kinds("hls", plan.stream_type, True, True)
+        self.kind = next(kind for kind in kinds if kind.container == "hls")
+        self.plan = plan
+        self.painter = Painter(plan.begin_timestamp_ms)
+        picture = MixedPicture(plan, self.painter)
+        self.video = VideoSettings(
+            picture.width, picture.height, mix.fps, mix.bitrate, keyframe_seconds=1
+        )
+        self.file_name = file_name(
+            plan,
+            mix.output_stream_id,
+            self.kind.media_type,
+            plan.begin_timestamp_ms,
+            self.kind.extension,
+        )
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.path = out_dir / self.file_name
+        options = hls_options(self.path, plan.fragment_seconds, playlist_type="event")
+        self.writer = MediaWriter(self.path, self.kind, self.video, mix.audio_bitrate, options)
+        self.frames_written = 0
+        self.samples_written = 0
+        self.seconds = 0.0
+
+    def advance(self, plan: RenderPlan, until: float) -> None:
+        picture = MixedPicture(plan, self.painter)
+
+        def sound(first_sample: int, count: int) -> np.ndarray:
+            return tone_mix(picture.audible_tracks(first_sample / SAMPLE_RATE), first_sample, count)
+
+        writer, fps = self.writer, self.video.fps
+        sample_target = round(until * SAMPLE_RATE) if writer.audio else 0
+        if writer.video:
+            planes = frame_planes(writer.frame)
+            first = self.frames_written
+            for index in range(first, math.floor(until * fps + 1e-6)):
+                picture.draw(planes, index / fps, continues=index > first)
+                writer.write_video_frame(index)
+                due = min(sample_target, round((index + 1) * SAMPLE_RATE / fps))
+                if due - self.samples_written >= AUDIO_CHUNK:
+                    self.samples_written = _write_sound(writer, sound, 0, self.samples_written, due)
+                self.frames_written = index + 1
+        while self.samples_written < sample_target:
+            until_sample = min(sample_target, self.samples_written + AUDIO_CHUNK)
+            self.samples_written = _write_sound(
+                writer, sound, 0, self.samples_written, until_sample
+            )
+        self.seconds = max(self.seconds, until)
+
+    def finish(self, plan: RenderPlan) -> RenderedFile:
+        """Encode up to the plan's end, close (writes the last segment and #EXT-X-ENDLIST)."""
+        self.advance(plan, plan.duration)
+        self.writer.close()
+        return RenderedFile(
+            path=self.path,
+            file_name=self.file_name,
+            user_id=plan.mix.output_stream_id,
+            stream_id=plan.mix.output_stream_id,
+            media_type=self.kind.media_type,
+            begin_timestamp_ms=plan.begin_timestamp_ms,
+            duration_ms=round(plan.duration * 1000),
+            size=self.path.stat().st_size,
+            content_type=self.kind.content_type,
+            extra=[(segment, segment.name) for segment in hls_segments(self.path)],
+            file_format="hls",
+            width=self.video.width if self.kind.has_video else 0,
+            height=self.video.height if self.kind.has_video else 0,
+        )
+
+    def finished_segments(self) -> list[Path]:
+        """Segments the muxer has closed: the ones its playlist lists so far."""
+        return hls_segments(self.path) if self.path.exists() else []
+
+
+# --------------------------------------------------------------------------------------------
+# Sound wave sidecar (MixConfig.RecordSoundWave, spec 3.1.4)
+
+SILENCE_DBFS = -60.0  # volume 0; full scale (0 dBFS) is volume 100
+
+
+def volume_of(samples: np.ndarray) -> int:
+    """0–100 from the RMS level in dBFS: -60 dBFS or quieter is 0, full scale is 100."""
+    if samples.size == 0:
+        return 0
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    if rms <= 0:
+        return 0
+    level = 20 * math.log10(rms)
+    return round(min(1.0, max(0.0, (level - SILENCE_DBFS) / -SILENCE_DBFS)) * 100)
+
+
+def sound_wave_records(plan: RenderPlan, sound_wave_type: int = 0) -> list[dict]:
+    """One record per media second: each audio stream's volume, from the audio it publishes.
+
+    `sound_wave_type` 0 keys the entries by stream id, 1 by user id (spec 3.1.4).
+    """
+    key = "user_id" if sound_wave_type == 1 else "stream_id"
+    tracks = sorted((t for t in plan.tracks if t.audio), key=lambda t: t.index)
+    records = []
+    for second in range(math.ceil(plan.duration - 1e-6)):
+        first = second * SAMPLE_RATE
+        count = min(SAMPLE_RATE, round(plan.duration * SAMPLE_RATE) - first)
+        entries = [
+            {key: getattr(track, key), "volume": volume_of(tone_mix([track], first, count))}
+            for track in tracks
+        ]
+        records.append({"time": second, "sound_wave": entries})
+    return records
+
+
+def write_sound_wave(plan: RenderPlan, path: Path, sound_wave_type: int = 0) -> Path:
+    """The `.sw` sidecar: one JSON record per line, one line per second."""
+    lines = [
+        json.dumps(record, separators=(",", ":"))
+        for record in sound_wave_records(plan, sound_wave_type)
+    ]
+    Path(path).write_text("".join(line + "\n" for line in lines))
+    return Path(path)

@@ -1,7 +1,8 @@
 """After a task stops (or a snapshot is due): build the render plan, render, upload, fall back to backup.
 
 Runs on the engine's worker threads. Holds the engine lock only while reading or writing task state,
-never while rendering or uploading.
+never while rendering or uploading. A mixed HLS task with RealtimeUploadFragment has its playlist
+written while it records (`live.py`); the rest of its files are rendered here as usual.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .live import LiveUpload, wants_live_upload
 from .state import (
     FILE_FAILED,
     FILE_IN_BACKUP,
@@ -43,7 +45,10 @@ CONTENT_TYPES = {
     ".ts": "video/mp2t",
     ".aac": "audio/aac",
     ".flv": "video/x-flv",
+    ".sw": "application/json",
 }
+# How long finalize waits for a live upload to encode its last seconds after the stop.
+LIVE_FINISH_TIMEOUT = 300.0
 
 
 class InjectedUploadFailure(Exception):
@@ -62,6 +67,11 @@ class MediaBackend:
 
     def render_snapshot(self, plan, at: float, out_path: Path) -> Path:
         return self.types.render_snapshot(plan, at, out_path)
+
+    def object_url(self, storage_params: dict, object_key: str, *, default_s3_endpoint: str) -> str:
+        storage = importlib.import_module("zego_emulator.storage")
+        endpoint = storage.storage_endpoint(storage_params, default_s3_endpoint)
+        return storage.file_url(endpoint, storage_params.get("Bucket", ""), object_key)
 
     def upload(
         self,
@@ -107,6 +117,14 @@ class Pipeline:
     def __init__(self, engine: Engine, backend: MediaBackend) -> None:
         self.engine = engine
         self.backend = backend
+        self.live: dict[str, LiveUpload] = {}  # by task id, while recording and until finalized
+
+    def start_live_upload_if_due(self, task: Task) -> None:
+        """Called under the engine lock on every tick: begin once the task records."""
+        if task.started is None or task.task_id in self.live or not wants_live_upload(task):
+            return
+        live = self.live[task.task_id] = LiveUpload(self, task)
+        live.start()
 
     @property
     def data_dir(self) -> Path:
@@ -332,19 +350,30 @@ class Pipeline:
                 )
             return
         self.wait_for_images(task)
+        live = self.finished_live_upload(task)
+        written_live = live is not None and live.result is not None
         with self.engine.lock:
             plan = self.build_plan(task, task.ended)
+        plan.hls_written_live = written_live
         rendered = (
             self.backend.render(plan, self.data_dir / "render" / task.task_id)
             if plan.tracks or task.is_mixed
             else []
         )
+        if written_live:
+            rendered.insert(0, live.result)
         entries = [self.entry_for(task, item) for item in rendered]
         with self.engine.lock:
             task.files = entries
         for entry, item in zip(entries, rendered, strict=True):
-            self.upload(task, entry, item.path, item.file_name, item.content_type, item.extra)
-        self.report_hls_playlists(task, entries)
+            if written_live and item is live.result:
+                playlist, remaining = live.final_upload()
+                self.upload(task, entry, playlist, item.file_name, item.content_type, remaining)
+            else:
+                self.upload(task, entry, item.path, item.file_name, item.content_type, item.extra)
+        self.upload_sound_wave(task, plan, entries)
+        if live is None or not live.announced:
+            self.report_hls_playlists(task, entries)
         with self.engine.lock:
             task.files_final = True
             ok = all(entry.status == FILE_UPLOADED for entry in entries)
@@ -354,9 +383,40 @@ class Pipeline:
             }
             self.engine.emit(task, EVENT_UPLOADED, detail)
 
+    def finished_live_upload(self, task: Task) -> LiveUpload | None:
+        """The task's live upload once it is done; its `result` is None if it failed, and the
+        HLS file is then rendered after the stop like any other."""
+        with self.engine.lock:
+            live = self.live.pop(task.task_id, None)
+        if live is not None and not live.done.wait(LIVE_FINISH_TIMEOUT):
+            log.warning("live upload of task %s did not finish in time", task.task_id)
+        return live
+
+    def upload_sound_wave(self, task: Task, plan, entries: list[FileEntry]) -> None:
+        """RecordSoundWave: the `.sw` sidecar beside the mixed file, same base name (spec 3.1.4).
+        ZEGO lists it in no callback or status field, so neither does the emulator."""
+        mix = task.request.mix
+        if mix is None or not mix.record_sound_wave or not entries:
+            return
+        name = Path(entries[0].file_id).stem + ".sw"
+        path = self.data_dir / "render" / task.task_id / name
+        try:
+            self.backend.types.write_sound_wave(plan, path, mix.sound_wave_type)
+            self.backend.upload(
+                task.request.storage,
+                path,
+                task.request.output_folder + name,
+                content_type_for(name),
+                default_s3_endpoint=self.engine.config.s3_endpoint,
+            )
+        except Exception as error:  # noqa: BLE001 - a lost sidecar must not fail the recording
+            log.warning("sound wave of task %s not uploaded: %s", task.task_id, error)
+        finally:
+            path.unlink(missing_ok=True)
+
     def report_hls_playlists(self, task: Task, entries: list[FileEntry]) -> None:
-        """Event 102 for RealtimeUploadFragment. The emulator renders after the stop, so the
-        playlist is announced once uploaded rather than while recording."""
+        """Event 102 for RealtimeUploadFragment when no live upload announced it: single-stream
+        tasks (rendered after the stop), and mixed tasks stopped before their first segment."""
         if not (task.request.realtime_upload_fragment and task.request.output_format == "hls"):
             return
         for entry in entries:

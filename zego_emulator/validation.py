@@ -135,6 +135,8 @@ class MixSettings:
     watermark_image_url: str | None = None
     default_tile_image_url: str | None = None
     is_always_mix: bool = False
+    record_sound_wave: bool = False
+    sound_wave_type: int = 0  # 0 keyed by stream, 1 by user
 
 
 @dataclass
@@ -155,6 +157,7 @@ class StartRequest:
     fragment_seconds: int
     callback_url: str | None
     realtime_upload_fragment: bool
+    short_fragment_path: bool
     storage: dict
     raw: dict = field(default_factory=dict)
 
@@ -199,6 +202,7 @@ def validate_start_record(body: dict) -> StartRequest:
         ),
         callback_url=get_url(outputs, "CallbackUrl", "RecordOutputParams."),
         realtime_upload_fragment=get_bool(outputs, "RealtimeUploadFragment", "RecordOutputParams."),
+        short_fragment_path=get_bool(outputs, "ShortFragmentPath", "RecordOutputParams."),
         storage=storage,
         raw=body,
     )
@@ -266,8 +270,8 @@ def validate_mix_config(config: dict, stream_type: int, has_whiteboard: bool) ->
             low=12,
             high=100,
         )
-    get_bool(config, "RecordSoundWave", p)
-    get_int(config, "SoundWaveType", p, choices={0, 1})
+    record_sound_wave = get_bool(config, "RecordSoundWave", p)
+    sound_wave_type = get_int(config, "SoundWaveType", p, default=0, choices={0, 1})
     validate_stream_config_list(config, p)
     get_int(config, "ClearInputStreamTimeout", p, low=0)
     return MixSettings(
@@ -286,6 +290,8 @@ def validate_mix_config(config: dict, stream_type: int, has_whiteboard: bool) ->
         watermark_image_url=get_url(config, "MixOutputWatermarkImage", p),
         default_tile_image_url=get_url(config, "DefaultMixStreamBackgroundImage", p),
         is_always_mix=get_bool(config, "IsAlwaysMix", p),
+        record_sound_wave=record_sound_wave,
+        sound_wave_type=sound_wave_type,
     )
 
 

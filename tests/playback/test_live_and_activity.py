@@ -1,0 +1,127 @@
+"""Watching a recording live (RealtimeUploadFragment) and its speaker activity (RecordSoundWave),
+against the emulator and SeaweedFS."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import requests
+from django.urls import reverse
+
+from recordings import services as recording_services
+from recordings.models import RecordingTask
+from tests.playback.conftest import record
+from tests.recordings.conftest import mixed_options, new_click, wait_for
+
+pytestmark = pytest.mark.django_db
+S = RecordingTask.Status
+
+
+def emulator_callback(emulator, task_id: str, event_type: int) -> dict | None:
+    for delivery in emulator.control("GET", "callbacks").json()["callbacks"]:
+        body = delivery["body"]
+        if body["task_id"] == task_id and body["event_type"] == event_type:
+            return body
+    return None
+
+
+def deliver(client, app, body: dict):
+    """The emulator's signed callback, handed to the console (no live server in these tests)."""
+    return client.post(
+        reverse("recordings:zego_callback", args=[app.app_id]),
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_a_live_recording_plays_on_the_task_page_while_it_records(
+    room, profile, personas, client_for, seaweed_s3, emulator
+):
+    """After event 102 the task page's live view plays the growing playlist through the console:
+    no ENDLIST yet, segments redirected to presigned URLs; once ended the live view is gone."""
+    support = personas["support"]
+    options = mixed_options(profile, output_format="hls", watch_live=True)
+    task = recording_services.recording_start(
+        app=room.app, room=room, options=options, user=support, click_token=new_click()
+    )
+    client = client_for("support")
+    task_page = client.get(reverse("recordings:task_detail", args=[task.pk])).content.decode()
+    live_url = reverse("playback:live_player", args=[task.pk])
+    assert f'hx-get="{live_url}"' in task_page and "hls.min.js" in task_page
+    assert "waiting for ZEGO" in client.get(live_url).content.decode()
+
+    announced = wait_for(lambda: emulator_callback(emulator, task.task_id, 102), timeout=30)
+    assert deliver(client, room.app, announced).status_code == 200
+    file = task.files.get()
+    assert file.live_since is not None and file.upload_status == 1
+
+    live = client.get(live_url).content.decode()
+    playlist_url = reverse("playback:hls_playlist", args=[file.pk])
+    assert f'data-playlist="{playlist_url}"' in live and "data-live" in live
+    assert "autoplay muted" in live and "hx-trigger" not in live
+    playlist = client.get(playlist_url).content.decode()
+    assert "#EXT-X-ENDLIST" not in playlist
+    segments = [line for line in playlist.splitlines() if line.endswith(".ts")]
+    assert segments and segments[0].startswith(f"/player/files/{file.pk}/hls/")
+    redirect = client.get(segments[0])
+    assert redirect.status_code == 302 and redirect["Location"].startswith(seaweed_s3.endpoint)
+    assert requests.get(redirect["Location"], timeout=10).content[:1] == b"\x47"
+
+    player = client.get(reverse("playback:player", args=[task.pk])).content.decode()
+    assert f'data-playlist="{playlist_url}"' in player and "data-live" in player
+
+    recording_services.recording_stop(task=task, user=support)
+
+    def settled():
+        recording_services.reconcile_all()
+        file.refresh_from_db()
+        return file.upload_status == 3
+
+    wait_for(settled, timeout=60, interval=0.3)
+    assert client.get(playlist_url).content.decode().rstrip().endswith("#EXT-X-ENDLIST")
+    assert 'id="watch-live" hidden' in client.get(live_url).content.decode()
+
+
+def test_the_live_view_is_for_people_who_play_files(client_for, room, profile, personas):
+    task = RecordingTask.objects.create(
+        app=room.app,
+        room=room,
+        click_token=new_click(),
+        status=S.RECORDING,
+        record_mode=2,
+        stream_type=3,
+        storage_profile=profile,
+        request={"RecordOutputParams": {"RealtimeUploadFragment": True}},
+    )
+    url = reverse("playback:live_player", args=[task.pk])
+    assert client_for("storage").get(url).status_code == 403
+    page = client_for("storage").get(reverse("recordings:task_detail", args=[task.pk]))
+    assert url not in page.content.decode()
+
+
+def test_speaker_activity_lanes_come_from_the_sound_wave_file(
+    room, profile, personas, client_for, s3_client, seaweed_s3, emulator
+):
+    """The player draws one lane per stream from the .sw beside the recording; a malformed file
+    gives a clear message and the page still plays."""
+    task = record(room, profile, personas["support"], seconds=2.5, speaker_activity=True)
+    media = task.files.get()
+    client = client_for("reviewer")
+    page = client.get(reverse("playback:player", args=[task.pk])).content.decode()
+    data = json.loads(
+        re.search(
+            r'<script id="activity-data" type="application/json">(.*?)</script>', page, re.S
+        ).group(1)
+    )
+    assert {lane["key"] for lane in data["lanes"]} == {"teacher-cam", "student-cam"}
+    assert data["step"] == 1 and data["offset"] == 0.0 and data["seconds"] >= 2
+    assert all(max(lane["bars"]) > 50 for lane in data["lanes"])
+    assert 'data-activity="activity-data"' in page
+
+    sidecar = media.object_key.rsplit(".", 1)[0] + ".sw"
+    s3_client.put_object(Bucket=seaweed_s3.bucket, Key=sidecar, Body=b'{"time": "soon"}\n')
+    page = client.get(reverse("playback:player", args=[task.pk])).content.decode()
+    assert "could not be read: line 1: time must be a whole second" in page
+    assert "activity-data" not in page and "<video" in page

@@ -1,0 +1,80 @@
+"""The `.sw` parser against files built as spec 3.1.4 describes them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from playback.soundwave import SoundWaveError, parse_sound_wave
+
+
+def lines(*records) -> bytes:
+    return "".join(json.dumps(record) + "\n" for record in records).encode()
+
+
+def second(time, **volumes) -> dict:
+    return {"time": time, "sound_wave": [{"stream_id": k, "volume": v} for k, v in volumes.items()]}
+
+
+def test_one_record_per_line_becomes_one_lane_per_stream():
+    wave = parse_sound_wave(lines(second(0, s1=70, s2=0), second(1, s1=72, s2=40)))
+    assert (wave.keyed_by, wave.seconds) == ("stream_id", 2)
+    assert [(lane.key, lane.volumes) for lane in wave.lanes] == [("s1", [70, 72]), ("s2", [0, 40])]
+
+
+def test_a_json_array_of_records_is_read_too():
+    data = json.dumps([second(0, s1=10), second(1, s1=20)]).encode()
+    assert parse_sound_wave(data).lanes[0].volumes == [10, 20]
+
+
+def test_sound_wave_type_1_is_keyed_by_user():
+    data = lines({"time": 0, "sound_wave": [{"user_id": "u1", "volume": 33.4}]})
+    wave = parse_sound_wave(data)
+    assert wave.keyed_by == "user_id" and wave.lanes[0].volumes == [33]
+
+
+def test_missing_seconds_and_late_joiners_are_silent():
+    """The spec's example starts at time 10; earlier seconds and absent streams read as 0."""
+    wave = parse_sound_wave(lines(second(10, s1=0), second(12, s1=50, s2=60)))
+    assert wave.seconds == 13
+    assert wave.lanes[0].volumes[10:] == [0, 0, 50]
+    assert wave.lanes[1].volumes == [0] * 12 + [60]
+
+
+def test_for_player_keeps_the_loudest_second_of_each_bar():
+    records = [second(t, s1=t % 100) for t in range(1200)]
+    data = parse_sound_wave(lines(*records)).for_player(max_bars=600)
+    assert data["step"] == 2 and data["seconds"] == 1200
+    assert data["lanes"][0]["bars"][:3] == [1, 3, 5]
+    assert len(data["lanes"][0]["bars"]) == 600
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "no records"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b'{"time": 0, "sound_wave": []}\n{oops\n', "line 2 is not valid JSON"),
+        (b"[1, 2", "not valid JSON"),
+        (lines([1, 2]), "record 1: a record must be a JSON object"),
+        (lines("quiet"), "line 1: a record must be a JSON object"),
+        (lines({"time": "0", "sound_wave": []}), "line 1: time must be a whole second"),
+        (lines({"time": True, "sound_wave": []}), "time must be a whole second"),
+        (lines({"time": -1, "sound_wave": []}), "time must be a whole second"),
+        (lines({"time": 0, "sound_wave": {}}), "sound_wave must be a list"),
+        (lines({"time": 0, "sound_wave": ["s1"]}), "must be a JSON object"),
+        (lines({"time": 0, "sound_wave": [{"volume": 1}]}), "one stream_id or user_id"),
+        (lines({"time": 0, "sound_wave": [{"stream_id": 5, "volume": 1}]}), "stream_id or"),
+        (lines(second(0, s1="loud")), "volume must be a number"),
+        (lines(second(0, s1=True)), "volume must be a number"),
+        (lines(second(0, s1=101)), "volume 101 is outside 0–100"),
+        (
+            lines(second(0, s1=1), {"time": 1, "sound_wave": [{"user_id": "u", "volume": 1}]}),
+            "line 2: mixes stream_id and user_id",
+        ),
+    ],
+)
+def test_a_malformed_file_is_refused_naming_the_problem(data, words):
+    with pytest.raises(SoundWaveError, match=words):
+        parse_sound_wave(data)

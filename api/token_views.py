@@ -1,0 +1,37 @@
+"""The "API tokens" page: each user makes, sees and revokes their own tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from api import tokens
+from api.forms import TokenCreateForm
+from api.models import ApiToken
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache  # the answer to a POST shows a token, once: no cache may keep it
+@login_required
+def token_list(request):
+    form = TokenCreateForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        created = tokens.token_create(
+            user=request.user, name=form.cleaned_data["name"], request=request
+        )
+        form = TokenCreateForm()
+    context = {"form": form, "created": created, "tokens": request.user.api_tokens.all()}
+    return render(request, "api/tokens.html", context)
+
+
+@require_POST
+@login_required
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    tokens.token_revoke(token=token, user=request.user, request=request)
+    messages.success(request, f"Revoked {token.prefix}… ({token.name}). It no longer works.")
+    return redirect("api:tokens")

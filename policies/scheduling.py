@@ -1,0 +1,26 @@
+"""The policy evaluation the scheduler enqueues (called from recordings.scheduling.tick)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from policies.models import EvaluationClock
+
+EVALUATION_JOB = "policies"
+# Often enough that a window's opening or a first publisher is acted on within seconds; the pass
+# reads cached presence, so it costs no ZEGO call unless presence went stale.
+EVALUATE_EVERY_SECONDS = 5
+
+
+def enqueue_due(now: datetime) -> list[str]:
+    """Enqueue a policy evaluation when one is due; returns what was enqueued."""
+    from policies import tasks
+
+    clock, _ = EvaluationClock.objects.get_or_create(name=EVALUATION_JOB)
+    last = clock.last_enqueued_at
+    if last is not None and (now - last).total_seconds() < EVALUATE_EVERY_SECONDS:
+        return []
+    clock.last_enqueued_at = now
+    clock.save(update_fields=["last_enqueued_at"])
+    tasks.evaluate_policies.enqueue()
+    return [EVALUATION_JOB]

@@ -23,7 +23,7 @@ export S3_BUCKET ?= recdesk
 export S3_ACCESS_KEY_ID ?= recdesk
 export S3_SECRET_ACCESS_KEY ?= recdesk-local-secret
 
-.PHONY: run test lint format chromium clean-var
+.PHONY: run test bench bench-postgres lint format chromium clean-var
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Recdesk needs Python 3.12 (found " + sys.version.split()[0] + "); install it or run: make PYTHON=python3.12 ...")'
@@ -48,6 +48,18 @@ run: $(RUNTIME_STAMP)
 
 test: $(DEV_STAMP) chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The benchmarks' table (see README "Performance"); BENCH_ARGS="--tasks 1000 --files 10000" for a
+# quick run. bench-postgres runs it on a throwaway PostgreSQL database ($(PG_ADMIN_URL)).
+PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+BENCH_DB := recdesk_bench_$(shell date +%s)
+bench: $(DEV_STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
+
+bench-postgres: $(DEV_STAMP)
+	$(PY) scripts/pgdb.py create $(PG_ADMIN_URL) $(BENCH_DB)
+	$(PY) -m bench --database-url $(dir $(PG_ADMIN_URL))$(BENCH_DB) $(BENCH_ARGS); \
+		status=$$?; $(PY) scripts/pgdb.py drop $(PG_ADMIN_URL) $(BENCH_DB); exit $$status
 
 chromium:
 	@bash scripts/ensure-chromium.sh

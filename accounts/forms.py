@@ -5,9 +5,12 @@ from django.db.models import Q
 
 from accounts.models import AuditEntry
 from core.forms import DateRangeForm
+from core.keyset import KeysetFormMixin
 
 
-class AuditFilterForm(DateRangeForm):
+class AuditFilterForm(KeysetFormMixin, DateRangeForm):
+    keyset_model = AuditEntry
+
     q = forms.CharField(required=False, max_length=100, label="Search")
     action = forms.CharField(required=False, max_length=80)
     outcome = forms.ChoiceField(

@@ -24,14 +24,14 @@ class AuditEntry(models.Model):
         FAILED = "failed", "Failed"
         DENIED = "denied", "Denied"
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(
         max_length=150, help_text="Username at the time, or the system part that acted"
     )
-    action = models.CharField(max_length=80, db_index=True)
+    action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
@@ -41,7 +41,12 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # The audit log pages by (created_at, id) keysets, optionally for one action.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="audit_created_id"),
+            models.Index(fields=["action", "created_at", "id"], name="audit_action_created_id"),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

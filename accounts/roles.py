@@ -20,10 +20,11 @@ CAPABILITIES = {
     "manage_storage": "Add, edit and probe storage profiles",
     "manage_apps": "Add and edit ZEGO apps and their secrets",
     "view_audit": "Read the audit log",
+    "view_alerts": "See alerts and their history",
 }
 
 ROLE_CAPABILITIES = {
-    SUPPORT: {"view_rooms", "control_recordings", "view_recordings", "play_files"},
+    SUPPORT: {"view_rooms", "control_recordings", "view_recordings", "play_files", "view_alerts"},
     STORAGE_ADMINS: {"manage_storage", "view_recordings"},
     REVIEWERS: {"view_recordings", "play_files"},
     ADMINS: set(CAPABILITIES),

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -30,8 +29,8 @@ class LogoutView(auth_views.LogoutView):
 @capability_required("view_audit")
 def audit_log(request):
     form = AuditFilterForm(request.GET)
-    entries = form.filter(AuditEntry.objects.only(*AUDIT_COLUMNS))
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    entries = AuditEntry.objects.only(*AUDIT_COLUMNS)
+    page = form.page(form.filter(entries)) if form.is_valid() else None
     return render(
         request,
         template_for(request, "accounts/audit_log.html", "results"),

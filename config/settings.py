@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "recordings",
     "storage_profiles",
     "playback",
+    "monitoring",
+    "api",
+    "policies",
 ]
 
 MIDDLEWARE = [
@@ -262,3 +265,26 @@ PRESENCE_INTERVAL = env.float("PRESENCE_INTERVAL", default=10.0)
 PRESENCE_MAX_AGE = env.int("PRESENCE_MAX_AGE", default=15)
 # A task page someone is watching asks ZEGO about its task at most this often.
 WATCHED_TASK_POLL_SECONDS = env.int("WATCHED_TASK_POLL_SECONDS", default=3)
+
+# Recording prices for the cost estimate at start and the usage page (recordings.pricing): a
+# currency and tiers of [name, most pixels per frame (null: any larger), price per 1,000 minutes].
+# These defaults are placeholders shaped like public cloud-recording price lists, not ZEGO's or
+# your contract's prices: set RECORDING_PRICES to yours (checked at start-up, recdesk.E003).
+RECORDING_PRICES = env.json(
+    "RECORDING_PRICES",
+    default={
+        "currency": "USD",
+        "tiers": [
+            ["Audio", None, 0.99],
+            ["HD (up to 720p)", 921600, 1.49],
+            ["Full HD (up to 1080p)", 2073600, 5.99],
+            ["2K (up to 1440p)", 3686400, 13.49],
+            ["2K+", None, 23.99],
+        ],
+    },
+)
+
+# Monitoring: how often the scheduler enqueues alert evaluation, and the bearer token /metrics
+# asks for (unset: /metrics answers 404).
+ALERTS_INTERVAL = env.float("ALERTS_INTERVAL", default=30.0)
+METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")

@@ -7,5 +7,8 @@ urlpatterns = [
     path("", include("recordings.urls")),
     path("storage/", include("storage_profiles.urls")),
     path("", include("playback.urls")),
+    path("", include("monitoring.urls")),
+    path("", include("api.urls")),
+    path("policies/", include("policies.urls")),
     path("admin/", admin.site.urls),
 ]

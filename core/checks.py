@@ -26,3 +26,13 @@ def required_secrets(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register()
+def recording_prices(app_configs, **kwargs):
+    from recordings.pricing import validate_price_table
+
+    return [
+        Error(problem, hint="See README, Cost and usage.", id="recdesk.E003")
+        for problem in validate_price_table(settings.RECORDING_PRICES)
+    ]

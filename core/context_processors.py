@@ -8,9 +8,12 @@ from accounts.access import has_capability
 NAVIGATION = [
     ("Rooms", "recordings:room_list", "view_rooms"),
     ("Recordings", "recordings:task_list", "view_recordings"),
+    ("Usage", "recordings:usage", "view_recordings"),
     ("Files", "playback:file_list", "play_files"),
     ("Storage", "storage_profiles:list", "manage_storage"),
+    ("Alerts", "monitoring:alert_list", "view_alerts"),
     ("Apps", "recordings:app_list", "manage_apps"),
+    ("Policies", "policies:list", "manage_apps"),
     ("Audit", "accounts:audit", "view_audit"),
 ]
 

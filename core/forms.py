@@ -71,6 +71,10 @@ class DateRangeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
+        for name, day in (("since", since), ("until", until)):
+            # The range's end is the next day's midnight: the last dates a datetime holds overflow.
+            if day and not datetime.date(1, 1, 2) <= day <= datetime.date(9999, 12, 30):
+                self.add_error(name, "Choose a date between the years 1 and 9999.")
         if since and until and since > until:
             self.add_error("until", "The end date is before the start date.")
         return cleaned

@@ -27,6 +27,7 @@ from accounts.audit import audit
 from accounts.models import AuditEntry
 from playback.models import FileCheck, ShareLink, ShareLinkUse, token_digest
 from playback.presign import NotS3Reachable, Presigner, presigner_for
+from playback.soundwave import SoundWaveError, parse_sound_wave
 from recordings import ledger
 from recordings import services as recording_services
 from recordings.ledger import Observation
@@ -65,7 +66,10 @@ def file_format(file: RecordingFile) -> str:
 
 
 def play_kind(file: RecordingFile) -> str:
-    """video, audio, hls, download (FLV), image (snapshots) or none (not in the bucket yet)."""
+    """video, audio, hls, download (FLV), image (snapshots) or none (not in the bucket: not yet,
+    or no longer — deleted by retention)."""
+    if file.deleted_at is not None:
+        return "none"
     fmt = file_format(file)
     if fmt in IMAGES:
         return "image" if file.upload_status == UploadStatus.UPLOADED else "none"
@@ -80,6 +84,14 @@ def play_kind(file: RecordingFile) -> str:
     if fmt in NATIVE_VIDEO:
         return "audio" if file.media_track_type == zego.MediaTrackType.AUDIO else "video"
     return "download"
+
+
+def is_live(file: RecordingFile) -> bool:
+    """An HLS playlist ZEGO announced (event 102) and is still uploading as the task records."""
+    return file.live_since is not None and file.upload_status in (
+        UploadStatus.RECORDING,
+        UploadStatus.UPLOADING,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,16 +176,15 @@ def hls_playlist(file: RecordingFile, segment_base: str) -> str:
     The segment URLs answer with a redirect to a freshly presigned URL, so an HLS review is never
     cut off by expiry, whatever its length and whether hls.js or the browser plays it.
     """
-    if play_kind(file) != "hls":
+    if play_kind(file) != "hls" and not is_live(file):
         raise PlaylistUnavailable("This file is not an HLS playlist in the bucket.")
     try:
-        target = s3_target_for(file.task.storage_profile)
-        body = client_for(target).get_object(Bucket=target.bucket, Key=file.object_key)["Body"]
-        text = body.read(2_000_000).decode("utf-8", "replace")
+        data = read_object(file.task.storage_profile, file.object_key, limit=2_000_000)
     except (NotS3Reachable, ClientError, BotoCoreError) as error:
         raise PlaylistUnavailable(
             f"Could not read the playlist from the bucket: {error}"
         ) from error
+    text = data.decode("utf-8", "replace")
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -182,6 +193,27 @@ def hls_playlist(file: RecordingFile, segment_base: str) -> str:
             line = f"{segment_base}{name}" if SEGMENT_NAME.match(name) else "#" + stripped
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def segment_keys(file: RecordingFile) -> list[str]:
+    """The bucket keys of the segments an HLS playlist in the bucket lists (beside it)."""
+    data = read_object(file.task.storage_profile, file.object_key, limit=2_000_000)
+    folder = posixpath.dirname(file.object_key)
+    names = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            name = posixpath.basename(stripped.split("?", 1)[0])
+            if SEGMENT_NAME.match(name):
+                names.append(f"{folder}/{name}" if folder else name)
+    return list(dict.fromkeys(names))
+
+
+def read_object(profile, key: str, *, limit: int) -> bytes:
+    """Up to `limit` bytes of an object in the profile's bucket."""
+    target = s3_target_for(profile)
+    body = client_for(target).get_object(Bucket=target.bucket, Key=key)["Body"]
+    return body.read(limit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,6 +227,7 @@ class Track:
     offset: float  # media seconds after the task's first file began
     url: str = ""  # presigned, for the browser's own player (not HLS)
     playlist_url: str = ""  # our rewritten playlist, for HLS
+    live: bool = False  # a playlist still growing: the player follows its end
 
 
 @dataclass
@@ -285,11 +318,15 @@ def player_context(task: RecordingTask) -> dict[str, Any]:
         for f in media_files
         if (kind := play_kind(f)) in ("video", "audio", "hls")
     ]
+    tracks += [
+        Track(f, "hls", clock.at(f.began_at) or 0.0, live=True) for f in media_files if is_live(f)
+    ]
     tracks.sort(key=lambda track: (track.offset, track.file.file_id))
     snapshot_files = [f for f in files if f.is_snapshot and play_kind(f) == "image"]
     link_set = links_for(files)
     for track in tracks:
-        track.url = link_set.links[track.file.pk].url
+        if track.file.pk in link_set.links:
+            track.url = link_set.links[track.file.pk].url
     latest_checks: dict[int, FileCheck] = {}
     for check in FileCheck.objects.filter(file__task=task).order_by("-checked_at", "-id"):
         latest_checks.setdefault(check.file_id, check)
@@ -322,6 +359,65 @@ def player_context(task: RecordingTask) -> dict[str, Any]:
         "links": link_set,
         "side_by_side": len([t for t in tracks if t.kind != "audio"]) > 1,
     }
+
+
+def live_track(task: RecordingTask) -> Track | None:
+    """The playlist to watch while the task records, once ZEGO has announced it (event 102)."""
+    if task.is_final:
+        return None
+    file = task.files.filter(live_since__isnull=False).order_by("live_since", "pk").first()
+    if file is None or not (is_live(file) or play_kind(file) == "hls"):
+        return None
+    return Track(file, "hls", 0.0, live=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Speaker activity (RecordSoundWave)
+
+SOUND_WAVE_MAX_BYTES = 50_000_000  # 24 h of 25 streams at ~20 bytes each per second
+MISSING_OBJECT_CODES = {"NoSuchKey", "404", "NotFound"}
+
+
+@dataclass
+class SpeakerActivity:
+    data: dict | None = None  # SoundWave.for_player() + the file's offset on the timeline
+    error: str = ""
+
+
+def speaker_activity(task: RecordingTask, tracks: list[Track]) -> SpeakerActivity | None:
+    """The `.sw` sidecar of a RecordSoundWave task: beside the mixed file, same base name."""
+    mix = task.request.get("RecordInputParams", {}).get("MixConfig", {})
+    if not mix.get("RecordSoundWave"):
+        return None
+    sources = [t for t in tracks if not t.live and t.file.upload_status == UploadStatus.UPLOADED]
+    if not sources:
+        return SpeakerActivity(error="Speaker activity appears once ZEGO has uploaded the files.")
+    for track in sources:
+        key = posixpath.splitext(track.file.object_key)[0] + ".sw"
+        try:
+            data = read_object(task.storage_profile, key, limit=SOUND_WAVE_MAX_BYTES + 1)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
+                continue
+            return SpeakerActivity(error=f"Could not read the speaker activity file: {error}")
+        except (NotS3Reachable, BotoCoreError) as error:
+            return SpeakerActivity(error=f"Could not read the speaker activity file: {error}")
+        return _activity_from(posixpath.basename(key), data, track.offset)
+    return SpeakerActivity(
+        error="ZEGO was asked for speaker activity, but no .sw file is beside the recording."
+    )
+
+
+def _activity_from(name: str, data: bytes, offset: float) -> SpeakerActivity:
+    if len(data) > SOUND_WAVE_MAX_BYTES:
+        return SpeakerActivity(error=f"The speaker activity file {name} is too large to draw.")
+    try:
+        wave = parse_sound_wave(data)
+    except SoundWaveError as error:
+        return SpeakerActivity(
+            error=f"The speaker activity file {name} could not be read: {error}."
+        )
+    return SpeakerActivity(data={**wave.for_player(), "offset": offset, "file": name})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -611,7 +707,9 @@ def _rescue_failed(task, file, user, reason: str, detail: dict) -> RecordingFile
 def bucket_check(*, task: RecordingTask, user=None) -> list[FileCheck]:
     """HEAD each uploaded file's object; flag missing and size-mismatched ones."""
     files = [
-        f for f in task.files.all() if f.upload_status == UploadStatus.UPLOADED and f.object_key
+        f
+        for f in task.files.all()
+        if f.upload_status == UploadStatus.UPLOADED and f.object_key and f.deleted_at is None
     ]
     label = user.get_username() if user else ""
     checks = []

@@ -8,6 +8,7 @@ urlpatterns = [
     path("files/export.csv", views.file_export, name="file_export"),
     path("player/<int:pk>/", views.player, name="player"),
     path("player/<int:pk>/urls/", views.player_urls, name="player_urls"),
+    path("player/<int:pk>/live/", views.live_player, name="live_player"),
     path("player/<int:pk>/check/", views.bucket_check, name="bucket_check"),
     path("player/files/<int:pk>/playlist.m3u8", views.hls_playlist, name="hls_playlist"),
     path("player/files/<int:pk>/hls/<str:name>", views.hls_segment, name="hls_segment"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,31 +14,27 @@ from accounts.audit import audit, client_ip
 from core.csp import allow_media_from
 from core.htmx import is_partial, template_for
 from playback import services, tasks
-from playback.forms import FileFilterForm, ShareLinkForm, keyset_page
+from playback.forms import FileFilterForm, ShareLinkForm
 from playback.models import ShareLink
 from recordings.models import RecordingFile, RecordingTask
 
 # ------------------------------------------------------------------------------------ Files
 
 
-LIST_FIELDS = [
-    *(f.name for f in RecordingFile._meta.concrete_fields if f.name != "task"),
-    "task__id",
-    "task__app__name",
-    "task__room__room_id",
-]
-
-
 def _files():
-    # Only what the rows show: loading the whole app would decrypt its secrets for every row.
-    return RecordingFile.objects.select_related("task__app", "task__room").only(*LIST_FIELDS)
+    """The files page's rows: from the files table alone, so the database walks the sort's index
+    and stops after one page whatever its planner makes of joins (SQLite, given statistics, would
+    start from the rooms and sort a million rows); the tasks' room and app names follow in one
+    more query. Only names: a whole app would decrypt its secrets for every row."""
+    tasks = RecordingTask.objects.select_related("app", "room").only("app__name", "room__room_id")
+    return RecordingFile.objects.prefetch_related(Prefetch("task", tasks))
 
 
 @require_GET
 @capability_required("play_files")
 def file_list(request):
     form = FileFilterForm(request.GET)
-    page = keyset_page(form, _files()) if form.is_valid() else None
+    page = form.page(form.filter(_files())) if form.is_valid() else None
     context = {"form": form, "page": page}
     return render(request, template_for(request, "playback/files.html", "results"), context)
 
@@ -84,6 +81,8 @@ def _render_player(request, task: RecordingTask, fragment: str = "files", **extr
         if track.kind == "hls":
             track.playlist_url = reverse("playback:hls_playlist", args=[track.file.pk])
     template = "playback/player.html"
+    if not is_partial(request):
+        context["activity"] = services.speaker_activity(task, context["tracks"])
     response = render(
         request, f"{template}#{fragment}" if is_partial(request) else template, context
     )
@@ -120,6 +119,25 @@ def player_urls(request, pk: int):
 @require_GET
 @never_cache
 @capability_required("play_files")
+def live_player(request, pk: int):
+    """The task page's live view: the growing playlist once ZEGO has announced it (event 102);
+    until then a placeholder that asks again, while the task can still produce one."""
+    task = _task_for(pk)
+    track = services.live_track(task)
+    if track is not None:
+        track.playlist_url = reverse("playback:hls_playlist", args=[track.file.pk])
+    context = {
+        "task": task,
+        "track": track,
+        "waiting": track is None and not task.is_final,
+        **_player_settings(),
+    }
+    return render(request, "playback/live.html", context)
+
+
+@require_GET
+@never_cache
+@capability_required("play_files")
 def hls_playlist(request, pk: int):
     file = _file_for(pk)
     return _playlist(file, reverse("playback:hls_segment", args=[file.pk, "x"])[:-1])
@@ -141,7 +159,7 @@ def _playlist(file: RecordingFile, segment_base: str):
 
 
 def _segment(file: RecordingFile, name: str, *, expires_in: int | None = None):
-    if services.play_kind(file) != "hls":
+    if services.play_kind(file) != "hls" and not services.is_live(file):
         raise Http404("Not an HLS file.")
     try:
         url = services.segment_url(file, name, expires_in=expires_in)
@@ -197,6 +215,10 @@ def share_create(request, pk: int):
     file = _file_for(pk)
     form = ShareLinkForm(request.POST)
     new_link = None
+    if form.is_valid() and services.play_kind(file) == "none":
+        form.add_error(
+            None, "This file is not in the bucket (not uploaded, or deleted by retention)."
+        )
     if form.is_valid():
         link, token = services.share_link_create(
             file=file,
@@ -209,6 +231,8 @@ def share_create(request, pk: int):
     if not is_partial(request):
         if new_link:
             messages.success(request, f"Share link (shown once): {new_link}")
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
         return redirect("playback:player", pk=file.task_id)
     context = {
         "row": _share_row(file),

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 
 from django import forms
+from django.db.models import QuerySet
 
 import zego
 import zego.validation
 from core.forms import DateRangeForm, KeepSecretsMixin, SecretField
-from recordings import start
+from core.keyset import KeysetFormMixin
+from recordings import pricing, start
 from recordings.models import (
     MAX_IDLE_TIME_RANGE,
     MAX_RECORD_TIME_RANGE,
@@ -71,6 +74,9 @@ class RoomAddForm(forms.Form):
         if not re.fullmatch(r"[A-Za-z0-9_.:\-]+", room_id):
             raise forms.ValidationError("Use letters, digits and - _ . : only (no spaces).")
         return room_id
+
+
+ESTIMATE_FIELDS = ("record_mode", "stream_type", "resolution", "planned_minutes", "max_record_time")
 
 
 class StartForm(forms.Form):
@@ -150,6 +156,26 @@ class StartForm(forms.Form):
         max_length=128,
         help_text="Optional: record this whiteboard too (you can switch boards while recording).",
     )
+    watch_live = forms.BooleanField(
+        label="Watch live while it records",
+        required=False,
+        help_text="Mixed mode, HLS: ZEGO uploads the segments as it records, and the task page "
+        "plays them a few seconds behind.",
+    )
+    speaker_activity = forms.BooleanField(
+        label="Speaker activity",
+        required=False,
+        help_text="Mixed mode with audio: ZEGO writes each stream's volume per second; the "
+        "player draws it under the video.",
+    )
+    planned_minutes = forms.IntegerField(
+        label="Planned length (min)",
+        required=False,
+        min_value=1,
+        max_value=1440,
+        initial=60,
+        help_text="For the cost estimate only: MaxRecordTime still ends the recording.",
+    )
     # Written by the layout editor: {"tiles": [MixInputList tiles]} for a custom layout, else "".
     custom_layout = forms.CharField(required=False, widget=forms.HiddenInput)
     background_image = forms.URLField(
@@ -225,35 +251,32 @@ class StartForm(forms.Form):
             self.add_error(
                 "output_format", "Snapshots need video: choose a Record option with video."
             )
+        if cleaned.get("watch_live") and output != "hls":
+            self.add_error(
+                "watch_live", "Watching live needs HLS: choose Output format → HLS, or untick this."
+            )
+        elif cleaned.get("watch_live") and cleaned["record_mode"] != 2:
+            # Single-stream mode makes a playlist per stream: no one picture for the task page.
+            self.add_error("watch_live", "Watching live is for mixed recordings: choose Mixed.")
+        if cleaned.get("speaker_activity") and cleaned["record_mode"] != 2:
+            self.add_error("speaker_activity", "ZEGO records speaker activity in mixed mode only.")
+        elif cleaned.get("speaker_activity") and stream_type == zego.StreamType.VIDEO:
+            self.add_error(
+                "speaker_activity",
+                "Speaker activity needs audio: choose a Record option with audio.",
+            )
         overlap = set(cleaned["include_streams"]) & set(cleaned["exclude_streams"])
         if overlap:
             self.add_error(
                 "exclude_streams", f"Both included and excluded: {', '.join(sorted(overlap))}."
             )
-        if (
-            cleaned["record_mode"] == 2
-            and not self.options().selected_streams()
-            and (cleaned["include_streams"] or cleaned["exclude_streams"])
-        ):
+        # options() needs every field; one refused above has left cleaned_data.
+        if not self.errors and self.options().selects_nothing():
             self.add_error("exclude_streams", "That leaves no stream to record.")
 
     def _check_with_zego_rules(self) -> None:
-        options = self.options()
-        body = {
-            "RoomId": self.room.room_id,
-            **options.request_for_ledger("https://example.invalid/callback"),
-            # The real StorageParams come from the profile; only the request shape is checked here.
-            "StorageParams": {
-                "Vendor": 10,
-                "Region": "r",
-                "Bucket": "b",
-                "AccessKeyId": "k",
-                "AccessKeySecret": "s",
-                "EndPoint": "https://e",
-            },
-        }
-        for item in zego.validation.request_problems(zego.Action.START_RECORD, body):
-            self.add_error(None, f"{item.field}: {item.message}")
+        for problem in start.request_problems(self.options(), self.room.room_id):
+            self.add_error(None, problem)
 
     def options(self) -> start.StartOptions:
         data = self.cleaned_data
@@ -278,7 +301,38 @@ class StartForm(forms.Form):
             custom_tiles=self._custom_tiles(data),
             background_image=data.get("background_image", ""),
             whiteboard_id=data.get("whiteboard_id", "").strip(),
+            watch_live=bool(data.get("watch_live")),
+            speaker_activity=bool(data.get("speaker_activity")),
         )
+
+    def cost_estimate(self) -> pricing.Estimate | None:
+        """The cost band of what the form asks for now (None while a field it needs is invalid)."""
+        values = {name: self._current(name) for name in ESTIMATE_FIELDS}
+        if any(values[name] in (None, "") for name in ESTIMATE_FIELDS):
+            return None
+        width, height = (int(part) for part in values["resolution"].split("x"))
+        return pricing.estimate(
+            mixed=int(values["record_mode"]) == zego.RecordMode.MIXED,
+            stream_type=int(values["stream_type"]),
+            width=width,
+            height=height,
+            streams=len(self.options_streams()),
+            planned_minutes=int(values["planned_minutes"]),
+            max_minutes=math.ceil(int(values["max_record_time"]) / 60),
+        )
+
+    def _current(self, name: str):
+        if not self.is_bound:
+            return self.get_initial_for_field(self.fields[name], name)
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+    def options_streams(self) -> list[str]:
+        """The streams a single-stream task would record now (each one an output)."""
+        live = [s["stream_id"] for s in self.room.streams]
+        chosen = (self._current("include_streams") or live) if self.is_bound else live
+        excluded = set(self._current("exclude_streams") or []) if self.is_bound else set()
+        return [stream for stream in chosen if stream not in excluded]
 
     @staticmethod
     def _custom_tiles(data) -> list[dict]:
@@ -299,7 +353,22 @@ class StartForm(forms.Form):
         return values
 
 
-class TaskFilterForm(DateRangeForm):
+FEW_ROOMS = 50
+
+
+def rooms_matching(text: str) -> list[int] | QuerySet[Room]:
+    """Rooms whose ID contains `text`: their ids when few (each room's tasks then come from the
+    (room, created_at) index), else a subquery (matching tasks are then common enough that walking
+    the newest first finds a page quickly)."""
+    rooms = Room.objects.filter(room_id__icontains=text).values_list("pk", flat=True)
+    few = list(rooms[: FEW_ROOMS + 1])
+    return few if len(few) <= FEW_ROOMS else rooms
+
+
+class TaskFilterForm(KeysetFormMixin, DateRangeForm):
+    keyset_model = RecordingTask
+    page_size = 25
+
     app = forms.ModelChoiceField(
         queryset=ZegoApp.objects.order_by("name"), required=False, empty_label="Any app"
     )
@@ -322,9 +391,10 @@ class TaskFilterForm(DateRangeForm):
         if data["app"]:
             queryset = queryset.filter(app=data["app"])
         if data["room"]:
-            queryset = queryset.filter(room__room_id__icontains=data["room"])
+            queryset = queryset.filter(room__in=rooms_matching(data["room"]))
         if data["status"] == "active":
-            queryset = queryset.exclude(status__in=RecordingTask.FINAL_STATUSES)
+            # IN rather than NOT IN: the (status, created_at) index then finds the few live ones.
+            queryset = queryset.filter(status__in=RecordingTask.RUNNING_STATUSES)
         elif data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["who"]:
@@ -334,3 +404,34 @@ class TaskFilterForm(DateRangeForm):
 
 class WhiteboardForm(forms.Form):
     whiteboard_id = forms.CharField(label="Whiteboard ID", max_length=128)
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = ZegoApp
+        fields = ["retention_days", "retention_enabled"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("retention_enabled") and not cleaned.get("retention_days"):
+            self.add_error("retention_days", "Say how many days to keep recordings first.")
+        return cleaned
+
+
+class LegalHoldForm(forms.Form):
+    held = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        required=False, max_length=200, label="Reason (case, request, who asked)"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("held") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the recording is held.")
+        return cleaned
+
+
+class UsageForm(forms.Form):
+    app = forms.ModelChoiceField(
+        queryset=ZegoApp.objects.order_by("name"), required=False, empty_label=None
+    )

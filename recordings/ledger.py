@@ -81,7 +81,9 @@ class Observation:
     zego_code: int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     actor: Any = None
+    actor_label: str = ""  # who acted when it was no person (e.g. a recording policy)
     record_when_unchanged: bool = True
+    live_playlist: str | None = None  # file_id of an HLS playlist uploading while recording
 
 
 @dataclass
@@ -129,6 +131,8 @@ def _apply_locked(task: RecordingTask, observation: Observation) -> Outcome:
         task.toggle_sequence = max(task.toggle_sequence, observation.sequence)
     _note_times(task, observation, now)
     files_changed = upsert_files(task, observation.files, now)
+    if observation.live_playlist:
+        mark_live(task, observation.live_playlist, now)
     if observation.source == TaskEvent.Kind.CALLBACK:
         task.last_callback_at = now
         task.callbacks_received += 1
@@ -149,7 +153,8 @@ def _apply_locked(task: RecordingTask, observation: Observation) -> Outcome:
             kind=observation.source,
             action=observation.action,
             actor=observation.actor,
-            actor_label=observation.actor.get_username() if observation.actor else "",
+            actor_label=observation.actor_label
+            or (observation.actor.get_username() if observation.actor else ""),
             status_before=before,
             status_after=task.status,
             zego_code=observation.zego_code,
@@ -204,6 +209,11 @@ def upsert_files(task: RecordingTask, files: list[zego.RecordFile], now: datetim
             notable = was[0] is None or was[1] != current.upload_status
             change = max(change, NOTABLE if notable else DETAILS)
     return change
+
+
+def mark_live(task: RecordingTask, file_id: str, now: datetime) -> None:
+    """The file can be watched while the task records; the first announcement's time stands."""
+    task.files.filter(file_id=file_id, live_since__isnull=True).update(live_since=now)
 
 
 def _merge_file(current: RecordingFile, reported: zego.RecordFile, task, now) -> bool:

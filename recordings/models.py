@@ -62,6 +62,19 @@ class ZegoApp(models.Model):
         help_text="Longest a task may run. ZEGO default and maximum 86400 (24 h), minimum 300.",
     )
     is_active = models.BooleanField(default=True)
+    retention_days = models.PositiveIntegerField(
+        "Keep recordings for (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text="Files older than this are deleted from the bucket. Empty keeps them forever.",
+    )
+    retention_enabled = models.BooleanField(
+        "Delete automatically",
+        default=False,
+        help_text="Run retention once a day. Off: only the report, and runs started by hand.",
+    )
+    retention_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -170,7 +183,7 @@ class RecordingTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     started_by_label = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     record_began_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -187,6 +200,10 @@ class RecordingTask(models.Model):
         null=True, blank=True, help_text="Callback event 1's upload_status: 1 all OK, 2 partial"
     )
     problems = models.JSONField(default=list, blank=True)
+    legal_hold = models.BooleanField(
+        default=False, help_text="Retention never deletes this task's files while it is held."
+    )
+    legal_hold_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -197,7 +214,10 @@ class RecordingTask(models.Model):
                 condition=models.Q(task_id__isnull=False),
             )
         ]
+        # The recordings list pages by (created_at, id) keysets, filtered by app, status or room.
         indexes = [
+            models.Index(fields=["created_at", "id"], name="task_created_id"),
+            models.Index(fields=["app", "created_at", "id"], name="task_app_created_id"),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["room", "created_at"]),
             models.Index(fields=["started_by", "created_at"]),
@@ -251,6 +271,9 @@ class RecordingFile(models.Model):
     )
 
     task = models.ForeignKey(RecordingTask, on_delete=models.CASCADE, related_name="files")
+    # The task's app, kept on the file too: the files page filters a million files by app, and
+    # only an (app, created_at, id) index on this table pages that without sorting them all.
+    app = models.ForeignKey(ZegoApp, on_delete=models.PROTECT, related_name="+", editable=False)
     file_id = models.CharField("File name", max_length=300)
     user_id = models.CharField(max_length=128, blank=True)
     stream_id = models.CharField(max_length=256, blank=True)
@@ -271,6 +294,14 @@ class RecordingFile(models.Model):
     bucket_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When reconcile last confirmed the object with a HEAD"
     )
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention deleted the object from the bucket"
+    )
+    live_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When ZEGO announced this HLS playlist as uploading while it records (event 102)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -282,6 +313,7 @@ class RecordingFile(models.Model):
         # The files page's filters and keyset sorts, each ending in id (see playback.views).
         indexes = [
             models.Index(fields=["created_at", "id"], name="recfile_created_id"),
+            models.Index(fields=["app", "created_at", "id"], name="recfile_app_created"),
             models.Index(fields=["size", "id"], name="recfile_size_id"),
             models.Index(fields=["duration_ms", "id"], name="recfile_duration_id"),
             models.Index(
@@ -297,6 +329,11 @@ class RecordingFile(models.Model):
 
     def __str__(self) -> str:
         return self.file_id
+
+    def save(self, *args, **kwargs):
+        if self.app_id is None:
+            self.app_id = self.task.app_id
+        super().save(*args, **kwargs)
 
     @property
     def is_snapshot(self) -> bool:
@@ -443,3 +480,25 @@ class RateLimitWindow(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RetentionRun(models.Model):
+    """One pass of an app's retention: what it deleted, kept on hold, and could not delete."""
+
+    app = models.ForeignKey(ZegoApp, on_delete=models.CASCADE, related_name="retention_runs")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by_label = models.CharField(max_length=150)
+    days = models.PositiveIntegerField()
+    cutoff = models.DateTimeField(help_text="Files recorded before this were due")
+    deleted = models.PositiveIntegerField(default=0)
+    deleted_bytes = models.BigIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0, help_text="Due files kept by a legal hold")
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"retention of {self.app} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from monitoring import scheduling as monitoring_scheduling
+from policies import scheduling as policies_scheduling
+from recordings import retention
 from recordings.models import SchedulerLease, ZegoApp
 
 LEASE_NAME = "scheduler"
@@ -51,6 +54,9 @@ def tick(holder: str, now=None) -> list[str]:
             enqueued.append(f"presence:{app_pk}")
         lease.last_presence_at = now
     lease.save(update_fields=["last_reconcile_at", "last_presence_at"])
+    enqueued += monitoring_scheduling.enqueue_due(now)
+    enqueued += policies_scheduling.enqueue_due(now)
+    enqueued += retention.enqueue_due(now)
     return enqueued
 
 

@@ -109,10 +109,19 @@ def presence_is_stale(app: ZegoApp) -> bool:
 
 
 def recording_start(
-    *, app: ZegoApp, room: Room, options: StartOptions, user, click_token: uuid.UUID
+    *,
+    app: ZegoApp,
+    room: Room,
+    options: StartOptions,
+    user,
+    click_token: uuid.UUID,
+    actor_label: str = "",
 ) -> RecordingTask:
-    """Start one task for one click. A repeated click returns the task the first one made."""
-    task, created = _claim_click(app, room, options, user, click_token)
+    """Start one task for one click. A repeated click returns the task the first one made.
+
+    `actor_label` names who started it when no person did (e.g. "policy: Weekdays").
+    """
+    task, created = _claim_click(app, room, options, user, click_token, actor_label)
     if not created:
         return task
     client = client_for(app)
@@ -122,21 +131,25 @@ def recording_start(
     try:
         result = client.start_record(room.room_id, **params)
     except zego.ZegoOutcomeUnknownError as error:
-        ledger.apply(task, _start_observation(user, Status.UNKNOWN, error))
+        ledger.apply(task, _start_observation(user, actor_label, Status.UNKNOWN, error))
         audit(
             action="recording.start",
             actor=user,
+            actor_label=actor_label,
             obj=task,
             outcome=AuditEntry.Outcome.FAILED,
             note="outcome unknown",
         )
         return adopt_started_task(task)
     except zego.ZegoError as error:
-        outcome = ledger.apply(task, _start_observation(user, Status.FAILED_TO_START, error))
+        outcome = ledger.apply(
+            task, _start_observation(user, actor_label, Status.FAILED_TO_START, error)
+        )
         RecordingTask.objects.filter(pk=task.pk).update(error_message=explain(error)[:500])
         audit(
             action="recording.start",
             actor=user,
+            actor_label=actor_label,
             obj=task,
             outcome=AuditEntry.Outcome.FAILED,
             error=explain(error),
@@ -152,16 +165,25 @@ def recording_start(
             action="StartRecord",
             status=Status.INITIALISING,
             actor=user,
+            actor_label=actor_label,
             zego_code=0,
             message=f"ZEGO created task {result.task_id}",
             detail={"request_id": result.request_id},
         ),
     )
-    audit(action="recording.start", actor=user, obj=outcome.task, task_id=result.task_id)
+    audit(
+        action="recording.start",
+        actor=user,
+        actor_label=actor_label,
+        obj=outcome.task,
+        task_id=result.task_id,
+    )
     return outcome.task
 
 
-def _claim_click(app, room, options: StartOptions, user, click_token) -> tuple[RecordingTask, bool]:
+def _claim_click(
+    app, room, options: StartOptions, user, click_token, actor_label: str = ""
+) -> tuple[RecordingTask, bool]:
     try:
         with transaction.atomic():
             task, created = RecordingTask.objects.get_or_create(
@@ -178,7 +200,7 @@ def _claim_click(app, room, options: StartOptions, user, click_token) -> tuple[R
                     "max_idle_time": options.max_idle_time,
                     "max_record_time": options.max_record_time,
                     "started_by": user,
-                    "started_by_label": user.get_username() if user else "",
+                    "started_by_label": actor_label or (user.get_username() if user else ""),
                 },
             )
     except IntegrityError:
@@ -192,12 +214,13 @@ def _storage_params(options: StartOptions) -> dict:
     return storage_params_for(options.storage_profile)
 
 
-def _start_observation(user, status: str, error: zego.ZegoError) -> Observation:
+def _start_observation(user, actor_label: str, status: str, error: zego.ZegoError) -> Observation:
     return Observation(
         source=Kind.API_CALL,
         action="StartRecord",
         status=status,
         actor=user,
+        actor_label=actor_label,
         zego_code=getattr(error, "code", None),
         message=explain(error),
     )
@@ -271,7 +294,7 @@ def _give_up_if_too_old(task: RecordingTask) -> RecordingTask:
 # Controlling
 
 
-def recording_stop(*, task: RecordingTask, user) -> RecordingTask:
+def recording_stop(*, task: RecordingTask, user, actor_label: str = "") -> RecordingTask:
     def call(client):
         try:
             client.stop_record(task.task_id)
@@ -281,7 +304,9 @@ def recording_stop(*, task: RecordingTask, user) -> RecordingTask:
             return "ZEGO says the task had already ended."
         return "Stop requested; ZEGO is uploading the files."
 
-    return _control(task, user, "StopRecord", "recording.stop", call, Status.STOPPING)
+    return _control(
+        task, user, "StopRecord", "recording.stop", call, Status.STOPPING, actor_label=actor_label
+    )
 
 
 def recording_pause(*, task: RecordingTask, user) -> RecordingTask:
@@ -330,7 +355,9 @@ def recording_update_whiteboard(*, task: RecordingTask, user, whiteboard_id: str
     )
 
 
-def _control(task, user, action, audit_action, call, target_status, **detail) -> RecordingTask:
+def _control(
+    task, user, action, audit_action, call, target_status, actor_label: str = "", **detail
+) -> RecordingTask:
     try:
         message = call(client_for(task.app))
     except zego.ZegoError as error:
@@ -341,6 +368,7 @@ def _control(task, user, action, audit_action, call, target_status, **detail) ->
                 source=Kind.API_CALL,
                 action=action,
                 actor=user,
+                actor_label=actor_label,
                 zego_code=getattr(error, "code", None),
                 message=f"Failed: {words}",
                 detail=detail,
@@ -349,6 +377,7 @@ def _control(task, user, action, audit_action, call, target_status, **detail) ->
         audit(
             action=audit_action,
             actor=user,
+            actor_label=actor_label,
             obj=task,
             outcome=AuditEntry.Outcome.FAILED,
             error=words,
@@ -362,12 +391,20 @@ def _control(task, user, action, audit_action, call, target_status, **detail) ->
             action=action,
             status=target_status,
             actor=user,
+            actor_label=actor_label,
             zego_code=0,
             message=message if isinstance(message, str) else "",
             detail=detail,
         ),
     )
-    audit(action=audit_action, actor=user, obj=outcome.task, task_id=task.task_id, **detail)
+    audit(
+        action=audit_action,
+        actor=user,
+        actor_label=actor_label,
+        obj=outcome.task,
+        task_id=task.task_id,
+        **detail,
+    )
     return outcome.task
 
 
@@ -379,6 +416,7 @@ def _control(task, user, action, audit_action, call, target_status, **detail) ->
 class CallbackResult:
     verdict: str
     http_status: int
+    reason: str = ""  # why a callback was refused, in words
 
 
 def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None) -> CallbackResult:
@@ -389,7 +427,7 @@ def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None)
     receipt = CallbackReceipt(
         app=app, raw_body=body.decode("utf-8", "replace")[:100_000], remote_addr=remote_addr
     )
-    event, verdict = _verify(app, body)
+    event, verdict, reason = _verify(app, body)
     if event is not None:
         receipt.event_type = event.event_type if isinstance(event.event_type, int) else None
     if verdict is None:
@@ -413,9 +451,11 @@ def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None)
     receipt.save()
     if verdict in REJECTED_VERDICTS:
         logger.warning(
-            "rejected ZEGO callback for app %s from %s: %s", app_id, remote_addr, verdict
+            "rejected ZEGO callback for app %s from %s: %s %s", app_id, remote_addr, verdict, reason
         )
-    return CallbackResult(verdict=verdict, http_status=REJECTED_VERDICTS.get(verdict, 200))
+    return CallbackResult(
+        verdict=verdict, http_status=REJECTED_VERDICTS.get(verdict, 200), reason=reason
+    )
 
 
 REJECTED_VERDICTS = {
@@ -426,25 +466,39 @@ REJECTED_VERDICTS = {
 }
 
 
-def _verify(app: ZegoApp | None, body: bytes) -> tuple[zego.CallbackEvent | None, str | None]:
+def _verify(app: ZegoApp | None, body: bytes) -> tuple[zego.CallbackEvent | None, str | None, str]:
+    """The parsed event, and the verdict refusing it (None if it may be applied) with why."""
+    Verdict = CallbackReceipt.Verdict
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return None, CallbackReceipt.Verdict.MALFORMED
+        return None, Verdict.MALFORMED, "the body is not JSON"
     if not isinstance(payload, dict):
-        return None, CallbackReceipt.Verdict.MALFORMED
+        return None, Verdict.MALFORMED, "the body is not a JSON object"
     event = zego.parse_callback(payload)
     if app is None:
-        return event, CallbackReceipt.Verdict.UNKNOWN_APP
+        return event, Verdict.UNKNOWN_APP, ""
     if not zego.verify_callback(app.callback_secret, event.timestamp, event.nonce, event.signature):
-        return event, CallbackReceipt.Verdict.FORGED
+        return event, Verdict.FORGED, ""
     if not zego.callback_timestamp_fresh(
         event.timestamp, window=settings.CALLBACK_TIMESTAMP_WINDOW
     ):
-        return event, CallbackReceipt.Verdict.STALE
+        return event, Verdict.STALE, ""
     if event.app_id != app.app_id or not event.task_id:
-        return event, CallbackReceipt.Verdict.MALFORMED
-    return event, None
+        return event, Verdict.MALFORMED, "app_id or task_id does not match"
+    if problem := _detail_problem(event):
+        return event, Verdict.MALFORMED, problem
+    return event, None, ""
+
+
+def _detail_problem(event: zego.CallbackEvent) -> str:
+    """What is wrong with the detail of an event whose detail we act on ("" if nothing)."""
+    if event.event_type == zego.CallbackEventType.HLS_PLAYLIST_READY:
+        try:
+            event.live_playlist  # noqa: B018 - parsing is the check
+        except zego.BadCallbackDetail as error:
+            return str(error)
+    return ""
 
 
 def observation_from_callback(event: zego.CallbackEvent) -> Observation:
@@ -499,6 +553,11 @@ def observation_from_callback(event: zego.CallbackEvent) -> Observation:
         )
     elif kind == Event.ROOM_HAS_NO_STREAMS:
         observation.message = "The room has no streams; the task stops itself after MaxIdleTime."
+    elif kind == Event.HLS_PLAYLIST_READY:
+        playlist = event.live_playlist
+        observation.files = [playlist.as_record_file()]
+        observation.live_playlist = playlist.file_id
+        observation.message = f"Watch live: ZEGO uploads {playlist.file_id} while it records."
     return observation
 
 
@@ -638,6 +697,7 @@ def verify_uploaded_files(tasks: list[RecordingTask], limit: int = 200) -> int:
         task__storage_profile__isnull=False,
         upload_status=RecordingFile.UploadStatus.UPLOADED,
         bucket_checked_at__isnull=True,
+        deleted_at__isnull=True,
     ).select_related("task__storage_profile", "task__app", "task__room")[:limit]
     checked = 0
     for file in files:

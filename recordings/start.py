@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import zego
+import zego.validation
 
 # Form choices with ZEGO's numbers (spec §3.1).
 STREAM_TYPES = [
@@ -37,6 +38,9 @@ RESOLUTIONS = [
     ("720x1280", "720 × 1280 (portrait)"),
     ("1080x1920", "1080 × 1920 (portrait)"),
 ]
+# Watching live plays the playlist a few segments behind its end: short segments keep that close
+# to the live room (ZEGO's default of 15 s would put the player most of a minute behind).
+LIVE_FRAGMENT_SECONDS = 2
 
 
 @dataclass
@@ -62,6 +66,10 @@ class StartOptions:
     background_image: str = ""
     # A whiteboard to record from the start (switchable later with UpdateWhiteboard).
     whiteboard_id: str = ""
+    # HLS uploaded while recording (RealtimeUploadFragment), played on the task page.
+    watch_live: bool = False
+    # Mixed mode: each stream's volume per second in a .sw sidecar (RecordSoundWave).
+    speaker_activity: bool = False
 
     @property
     def is_mixed(self) -> bool:
@@ -74,6 +82,11 @@ class StartOptions:
         if self.exclude_streams:
             return [s for s in self.room_streams if s not in self.exclude_streams]
         return []
+
+    def selects_nothing(self) -> bool:
+        """A selection was made and nothing is left of it. Never send that: ZEGO reads an empty
+        selection as "every stream"."""
+        return bool(self.include_streams or self.exclude_streams) and not self.selected_streams()
 
     def record_input_params(self) -> dict:
         params: dict[str, Any] = {
@@ -110,6 +123,8 @@ class StartOptions:
             }
         if self.background_image:
             config["MixOutputBackgroundImage"] = self.background_image
+        if self.speaker_activity:
+            config["RecordSoundWave"] = True
         if self.custom_tiles:
             config["MixMode"] = zego.MixMode.CUSTOM
             config["MixInputList"] = [dict(tile) for tile in self.custom_tiles]
@@ -124,6 +139,11 @@ class StartOptions:
         params = {"OutputFileFormat": self.output_format, "CallbackUrl": callback_url}
         if folder:
             params["OutputFolder"] = folder
+        if self.watch_live:
+            # Bare segment names: the console points each one at a fresh presigned URL anyway.
+            params["RealtimeUploadFragment"] = True
+            params["ShortFragmentPath"] = True
+            params["FragmentSeconds"] = LIVE_FRAGMENT_SECONDS
         return params
 
     def zego_params(self, *, storage_params: dict, callback_url: str) -> dict:
@@ -151,12 +171,43 @@ class StartOptions:
             "tiles": mix.get("MixInputList", []),
         }
 
+    @classmethod
+    def from_preset(cls, values: dict, *, storage_profile) -> StartOptions:
+        """The options `as_preset` saved; fields added since the preset was saved get defaults."""
+        known = {f.name for f in fields(cls)} - {"storage_profile", "room_streams"}
+        saved = {key: value for key, value in values.items() if key in known}
+        return cls(**saved, storage_profile=storage_profile)
+
     def as_preset(self) -> dict:
         values = asdict(self)
         values.pop("storage_profile")
         values.pop("room_streams")
         values["storage_profile_id"] = self.storage_profile.pk if self.storage_profile else None
         return values
+
+
+# Only the request's shape is checked before a start; the real StorageParams come from the profile.
+PLACEHOLDER_STORAGE_PARAMS = {
+    "Vendor": 10,
+    "Region": "r",
+    "Bucket": "b",
+    "AccessKeyId": "k",
+    "AccessKeySecret": "s",
+    "EndPoint": "https://e",
+}
+
+
+def request_problems(options: StartOptions, room_id: str) -> list[str]:
+    """What ZEGO's rules refuse in the StartRecord these options make, one sentence each."""
+    body = {
+        "RoomId": room_id,
+        **options.request_for_ledger("https://example.invalid/callback"),
+        "StorageParams": PLACEHOLDER_STORAGE_PARAMS,
+    }
+    return [
+        f"{item.field}: {item.message}"
+        for item in zego.validation.request_problems(zego.Action.START_RECORD, body)
+    ]
 
 
 def color_to_zego(hex_color: str) -> int:

@@ -28,3 +28,19 @@ def refresh_presence(app_pk: int) -> int:
 def reconcile_one(task_pk: int) -> str:
     task = RecordingTask.objects.select_related("app", "room").filter(pk=task_pk).first()
     return services.reconcile_one(task).status if task else ""
+
+
+@task()
+def apply_retention(app_pk: int, *, scheduled: bool, user_pk: int | None = None) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from recordings import retention
+
+    app = ZegoApp.objects.filter(pk=app_pk, retention_days__isnull=False).first()
+    # A daily run queued before automatic deletion was turned off (or the app retired) does not run.
+    if app is None or (scheduled and not (app.retention_enabled and app.is_active)):
+        return {}
+    user = get_user_model().objects.filter(pk=user_pk).first() if user_pk else None
+    label = user.get_username() if user else "retention (scheduled)"
+    outcome = retention.run(app, actor_label=label, actor=user)
+    return {"deleted": outcome.deleted, "held": outcome.held, "failed": outcome.failed}

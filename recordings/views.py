@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +14,11 @@ from accounts.access import capability_required
 from accounts.audit import audit
 from core.csp import allow_media_from
 from core.htmx import is_partial, template_for
+from policies.selectors import with_policy_name
 from recordings import services, tasks
 from recordings.forms import RoomAddForm, StartForm, TaskFilterForm, WhiteboardForm, ZegoAppForm
 from recordings.models import RecordingFile, RecordingPreset, RecordingTask, Room, ZegoApp
+from storage_profiles.models import StorageProfile
 
 # ------------------------------------------------------------------------------------ ZEGO apps
 
@@ -101,6 +102,7 @@ def _rooms_page(app: ZegoApp | None, add_form: RoomAddForm) -> dict:
             status__in=RecordingTask.FINAL_STATUSES
         )
         rooms = app.rooms.annotate(recording=Exists(running)).order_by("-recording", "room_id")
+        rooms = with_policy_name(rooms, app)
     return {
         "app": app,
         "apps": ZegoApp.objects.filter(is_active=True),
@@ -151,8 +153,24 @@ def _save_preset(request, room, form, presets):
     return redirect(f"{reverse('recordings:room_start', args=[room.pk])}?preset={preset.pk}")
 
 
+@require_POST
+@capability_required("control_recordings")
+def start_cost(request, pk: int):
+    """The start form's cost estimate, again for the values being chosen (starts nothing)."""
+    room = get_object_or_404(Room.objects.select_related("app"), pk=pk)
+    form = StartForm(request.POST, app=room.app, room=room)
+    context = {"room": room, "form": form, "estimate": form.cost_estimate()}
+    return render(request, "recordings/room_start.html#cost", context)
+
+
 def _render_start(request, room, form, presets, preset):
-    context = {"room": room, "form": form, "presets": presets, "preset": preset}
+    context = {
+        "room": room,
+        "form": form,
+        "presets": presets,
+        "preset": preset,
+        "estimate": form.cost_estimate(),
+    }
     return render(
         request, template_for(request, "recordings/room_start.html", "start-form"), context
     )
@@ -165,15 +183,37 @@ def _render_start(request, room, form, presets, preset):
 @capability_required("view_recordings")
 def task_list(request):
     form = TaskFilterForm(request.GET)
-    queryset = form.filter(
-        RecordingTask.objects.select_related("app", "room", "storage_profile").order_by(
-            "-created_at", "-id"
-        )
-    )
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    live = any(not task.is_final for task in page)
+    tasks = RecordingTask.objects.only(*TASK_LIST_FIELDS).prefetch_related(*TASK_LIST_RELATED)
+    page = form.page(form.filter(tasks)) if form.is_valid() else None
+    live = page is not None and any(not task.is_final for task in page)
     context = {"form": form, "page": page, "live": live}
     return render(request, template_for(request, "recordings/task_list.html", "results"), context)
+
+
+# Rows from the tasks table alone, so the database walks the (created_at, id) index and stops
+# after one page whatever its planner makes of joins; names of the page's rooms, apps and storage
+# profiles follow in one query each. Only what a row shows: a whole app or profile would decrypt
+# their secrets for every row, and the request/layout JSON would be parsed for nothing.
+TASK_LIST_FIELDS = (
+    "app",
+    "room",
+    "storage_profile",
+    "created_at",
+    "task_id",
+    "status",
+    "record_mode",
+    "output_format",
+    "record_began_at",
+    "ended_at",
+    "started_by_label",
+    "problems",
+    "legal_hold",
+)
+TASK_LIST_RELATED = (
+    Prefetch("room", Room.objects.only("room_id")),
+    Prefetch("app", ZegoApp.objects.only("name")),
+    Prefetch("storage_profile", StorageProfile.objects.only("name")),
+)
 
 
 def _task_for(pk: int) -> RecordingTask:
@@ -283,4 +323,5 @@ def zego_callback(request, app_id: str):
     result = services.callback_ingest(
         app_id=app_id, body=request.body, remote_addr=request.META.get("REMOTE_ADDR")
     )
-    return HttpResponse(result.verdict, status=result.http_status, content_type="text/plain")
+    text = f"{result.verdict}: {result.reason}" if result.reason else result.verdict
+    return HttpResponse(text, status=result.http_status, content_type="text/plain")

@@ -11,6 +11,8 @@ from recordings.models import ZegoApp
 
 
 def client_for(app: ZegoApp) -> zego.Client:
+    from monitoring.callcounts import observer_for
+
     return zego.Client(
         app.app_id,
         app.server_secret,
@@ -18,6 +20,8 @@ def client_for(app: ZegoApp) -> zego.Client:
         rtc_api_url=app.rtc_api_url,
         timeout=settings.ZEGO_TIMEOUT,
         rate_limiter=_shared_limiter(),
+        # Every request is counted in the database (alerts on error rate, /metrics).
+        observer=observer_for(app.pk),
     )
 
 

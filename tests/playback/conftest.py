@@ -71,6 +71,7 @@ def make_files(task, count, *, start=None, step=timedelta(minutes=1), **fields) 
     rows = [
         RecordingFile(
             task=task,
+            app_id=task.app_id,
             file_id=f"{task.task_id}_{fields.get('stream_id', 'mix')}_{index}.mp4",
             user_id=fields.get("user_id", "teacher"),
             stream_id=fields.get("stream_id", "mix"),

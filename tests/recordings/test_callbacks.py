@@ -196,3 +196,53 @@ def test_an_idle_auto_stop_is_not_reported_as_a_problem(client, recording):
     recording.refresh_from_db()
     assert recording.status == S.ENDED_ABNORMALLY
     assert recording.problems == []
+
+
+LIVE_DETAIL = {
+    "stream_id": "mix",
+    "file_id": "X3CgNeE4I1qAAABN_class-1_mix_VA_20200927154419775.m3u8",
+    "file_url": "https://bucket.example/rec/X3CgNeE4I1qAAABN_class-1_mix_VA_20200927154419775.m3u8",
+    "media_track_type": 3,
+}
+
+
+def test_event_102_records_the_live_playlist(client, recording):
+    """Event 102: the playlist becomes a file still recording, marked as watchable live."""
+    recording.request = {"RecordOutputParams": {"OutputFolder": "rec/"}}
+    recording.save()
+    body = signed_callback(recording.app, recording.task_id, 102, 0, detail=LIVE_DETAIL)
+    assert post(client, recording.app, body).status_code == 200
+    (file,) = recording.files.all()
+    assert (file.file_id, file.upload_status, file.output_format) == (
+        LIVE_DETAIL["file_id"],
+        1,
+        "hls",
+    )
+    assert file.file_url == LIVE_DETAIL["file_url"] and file.object_key == "rec/" + file.file_id
+    assert file.live_since is not None and file.media_track_type == 3
+    event = recording.events.get()
+    assert event.message.startswith("Watch live:")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"file_id": ""}, "file_id"),
+        ({"file_id": "../x.m3u8"}, "file_id"),
+        ({"file_id": "a.mp4"}, "file_id"),
+        ({"file_url": "javascript:alert(1)"}, "file_url"),
+        ({"media_track_type": "3"}, "media_track_type"),
+    ],
+)
+def test_a_malformed_event_102_is_refused_with_the_reason_and_changes_nothing(
+    client, recording, change, words
+):
+    body = signed_callback(
+        recording.app, recording.task_id, 102, 0, detail={**LIVE_DETAIL, **change}
+    )
+    response = post(client, recording.app, body)
+    assert response.status_code == 400
+    assert response.content.decode().startswith("malformed: event 102")
+    assert words in response.content.decode()
+    assert not recording.files.exists() and not recording.events.exists()
+    assert CallbackReceipt.objects.get().verdict == "malformed"

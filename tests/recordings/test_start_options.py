@@ -55,3 +55,26 @@ def test_grid_tiles_cover_the_canvas_without_overlap():
     assert len(tiles) == 5
     assert all(t["Right"] <= 1280 and t["Bottom"] <= 720 for t in tiles)
     assert zego.validate_layout(tiles, 1280, 720) == []
+
+
+def test_a_selection_that_leaves_nothing_is_flagged_in_either_mode():
+    # An empty RecordStreamList/MixInputList would mean "every stream" to ZEGO.
+    for mode in (1, 2):
+        everyone_excluded = StartOptions(
+            record_mode=mode, exclude_streams=["a"], room_streams=["a"]
+        )
+        assert everyone_excluded.selects_nothing()
+    assert not StartOptions(record_mode=1).selects_nothing()
+
+
+def test_a_preset_gives_back_the_options_it_saved():
+    options = StartOptions(record_mode=1, stream_type=1, output_format="mp3", max_idle_time=60)
+    saved = {**options.as_preset(), "retired_field": True}
+    assert StartOptions.from_preset(saved, storage_profile=None) == options
+
+
+def test_start_request_problems_are_zegos_rules_in_words():
+    from recordings.start import request_problems
+
+    assert request_problems(StartOptions(record_mode=2), "r") == []
+    assert any("Fps" in problem for problem in request_problems(StartOptions(2, fps=500), "r"))

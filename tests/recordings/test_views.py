@@ -112,7 +112,7 @@ def test_the_task_page_query_count_does_not_grow_with_files(
 ):
     task = make_tasks(app, profile, 1)[0]
     RecordingFile.objects.bulk_create(
-        [RecordingFile(task=task, file_id=f"f{i}.mp4", upload_status=3) for i in range(30)]
+        [RecordingFile(task=task, app=app, file_id=f"f{i}.mp4", upload_status=3) for i in range(30)]
     )
     client = client_for("support")
     with django_assert_max_num_queries(10):
@@ -191,3 +191,31 @@ def test_adding_a_room_rejects_a_bad_id(client_for, app):
     assert response.status_code == 200
     assert b"no spaces" in response.content
     assert not Room.objects.exists()
+
+
+def test_the_room_filter_finds_tasks_whether_few_or_many_rooms_match(client_for, app, profile):
+    from recordings.forms import FEW_ROOMS
+
+    rooms = Room.objects.bulk_create(
+        Room(app=app, room_id=f"hall-{index:03d}") for index in range(FEW_ROOMS + 5)
+    )
+    RecordingTask.objects.bulk_create(
+        RecordingTask(
+            app=app,
+            room=room,
+            task_id=f"T{index:015d}",
+            click_token=uuid.uuid4(),
+            status=S.ENDED,
+            record_mode=2,
+            stream_type=3,
+        )
+        for index, room in enumerate(rooms)
+    )
+    client = client_for("support")
+    one = client.get(reverse("recordings:task_list"), {"room": "hall-007"})
+    assert [task.room.room_id for task in one.context["page"]] == ["hall-007"]
+    many = client.get(reverse("recordings:task_list"), {"room": "HALL"})  # every room: a subquery
+    assert len(many.context["page"].rows) == 25 and many.context["page"].next_cursor
+    assert (
+        client.get(reverse("recordings:task_list"), {"room": "nowhere"}).context["page"].rows == []
+    )

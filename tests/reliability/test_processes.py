@@ -265,3 +265,64 @@ def test_two_workers_reconciling_at_once_call_zego_once_per_task(
     assert TaskEvent.objects.count() - events_before == n
     events_recorded_once(tasks)
     ledger_is_true(emulator)
+
+
+# --- two task workers share one queue ---------------------------------------------------------
+
+
+def db_worker(worker_id: str) -> subprocess.Popen:
+    """`manage.py db_worker` as the Procfile runs it, until the queue is empty (--batch)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+        + ["--interval", "0.2", "--worker-id", worker_id],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_task_workers_split_the_queue_and_run_each_job_once(
+    room, profile, personas, emulator, counting_proxy
+):
+    from django.test.utils import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from recordings.tasks import reconcile_one
+
+    app = room.app
+    app.api_url = app.rtc_api_url = counting_proxy.url
+    app.save()
+    n = 10
+    tasks = start_tasks(room, profile, personas["support"], n)
+    # Each job waits on ZEGO for a while, so the second worker is up before the first is done.
+    emulator.add_fault(kind="slow", action="DescribeRecordStatus", delay=0.6, count=n)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        for task in tasks:
+            reconcile_one.enqueue(task.pk)
+    counting_proxy.reset()
+
+    workers = [db_worker("worker-a"), db_worker("worker-b")]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), outputs
+
+    results = list(DBTaskResult.objects.filter(task_path__endswith="reconcile_one"))
+    assert len(results) == n
+    assert all(result.status == "SUCCESSFUL" for result in results), [
+        (r.status, r.traceback[-500:]) for r in results
+    ]
+    assert all(len(result.worker_ids) == 1 for result in results)  # each job ran once
+    share = {w: sum(r.worker_ids == [w] for r in results) for w in ("worker-a", "worker-b")}
+    print(f"jobs run by each worker: {share}")
+    assert all(count > 0 for count in share.values()), share  # split, not one doing all
+    assert counting_proxy.calls["DescribeRecordStatus"] == n, dict(counting_proxy.calls)
+    assert counting_proxy.codes[RATE_LIMITED] == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 import zego
 from tests.zego.conftest import (
     CALLBACK_UPLOAD,
@@ -226,3 +228,31 @@ def test_it_reports_an_error_code_even_with_data(client, session):
         assert err.code == 300001000
     else:
         raise AssertionError("expected ZegoNotFoundError")
+
+
+def test_it_parses_a_live_playlist_callback():
+    """Event 102 (spec §5.3): the M3U8 of a RealtimeUploadFragment task, as a file still recording."""
+    event = zego.parse_callback(
+        {
+            "event_type": 102,
+            "detail": {
+                "stream_id": "mix",
+                "file_id": "T_r_mix_VA_20211124113602084.m3u8",
+                "file_url": "https://b.example/rec/T_r_mix_VA_20211124113602084.m3u8",
+                "media_track_type": 3,
+            },
+        }
+    )
+    playlist = event.live_playlist
+    assert playlist.file_id == "T_r_mix_VA_20211124113602084.m3u8"
+    assert playlist.media_track_type == zego.MediaTrackType.AUDIO_VIDEO
+    file = playlist.as_record_file()
+    assert (file.output_file_format, file.status) == ("hls", zego.UploadStatus.RECORDING)
+    assert file.file_url == playlist.file_url
+
+
+def test_a_live_playlist_without_a_url_is_accepted_and_a_bad_name_is_not():
+    """Kodo and Alibaba VOD get no file_url; a file_id that is no .m3u8 name is refused."""
+    assert zego.LivePlaylist.from_detail({"file_id": "x.m3u8"}).file_url == ""
+    with pytest.raises(zego.BadCallbackDetail, match="file_id"):
+        zego.LivePlaylist.from_detail({"file_id": "dir/x.m3u8"})

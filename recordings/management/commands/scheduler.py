@@ -1,4 +1,4 @@
-"""The one scheduler: enqueues reconcile and presence refreshes for the worker, on a timer.
+"""The one scheduler: enqueues reconcile, presence refreshes and alert evaluation, on a timer.
 
 Several copies may run (e.g. one per host); a lease in the database makes exactly one the leader.
 """
@@ -17,7 +17,7 @@ from recordings import scheduling
 
 
 class Command(BaseCommand):
-    help = "Enqueue reconcile and room-presence refreshes periodically (run one per deployment)."
+    help = "Enqueue reconcile, room-presence refreshes and alert evaluation periodically (run one per deployment)."
 
     def add_arguments(self, parser):
         parser.add_argument("--iterations", type=int, default=0, help="Stop after N ticks (tests).")

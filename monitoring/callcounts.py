@@ -100,22 +100,58 @@ def _add_to_bucket(app_pk: int, minute: datetime, action: str, code: int, amount
 atexit.register(flush_calls)
 
 
+FOLD_BATCH = 5000  # buckets per pass: a bounded transaction and IN list; the next pass goes on
+
+
 def fold_old_buckets(now: datetime | None = None) -> int:
-    """Move minutes older than KEEP_BUCKETS into the lifetime totals; returns buckets folded."""
+    """Move minutes older than KEEP_BUCKETS into the lifetime totals; returns buckets folded.
+
+    The buckets are locked while read (select_for_update) and deleted by primary key in the same
+    transaction that adds them to the totals: a fold running alongside waits, then no longer finds
+    them, so no call is counted twice, and a reader sees them either in the buckets or the totals.
+    """
     before = (now or timezone.now()) - KEEP_BUCKETS
     with transaction.atomic():
-        old = ZegoCallCount.objects.filter(minute__lt=before)
-        sums = list(old.values("app_id", "action", "code").annotate(total=Sum("count")).order_by())
-        for row in sums:
-            _add_to_total(row["app_id"], row["action"], row["code"], row["total"])
-        folded, _ = old.delete()
-    return folded
+        rows = list(
+            ZegoCallCount.objects.select_for_update()
+            .filter(minute__lt=before)
+            .order_by("pk")
+            .values_list("pk", "app_id", "action", "code", "count")[:FOLD_BATCH]
+        )
+        sums: Counter = Counter()
+        for _pk, app_pk, action, code, count in rows:
+            sums[(app_pk, action, code)] += count
+        for key, amount in sums.items():
+            _add_to_total(*key, amount)
+        ZegoCallCount.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return len(rows)
 
 
 def _add_to_total(app_pk: int, action: str, code: int, amount: int) -> None:
     key = {"app_id": app_pk, "action": action, "code": code}
-    if not ZegoCallTotal.objects.filter(**key).update(count=F("count") + amount):
-        ZegoCallTotal.objects.create(**key, count=amount)
+    if ZegoCallTotal.objects.filter(**key).update(count=F("count") + amount):
+        return
+    try:
+        with transaction.atomic():
+            ZegoCallTotal.objects.create(**key, count=amount)
+    except IntegrityError:
+        # Another fold created this total first.
+        ZegoCallTotal.objects.filter(**key).update(count=F("count") + amount)
+
+
+def lifetime_call_counts() -> dict[tuple[int, str, int], int]:
+    """Calls per (app pk, action, code) since counting began, buckets and totals together.
+
+    One statement (UNION ALL), so a fold committing in between cannot make a counter drop.
+    """
+    flush_calls()
+    columns = ("app_id", "action", "code")
+    totals = ZegoCallTotal.objects.values(*columns).annotate(n=Sum("count")).order_by()
+    buckets = ZegoCallCount.objects.values(*columns).annotate(n=Sum("count")).order_by()
+    counts: Counter = Counter()
+    for row in totals.union(buckets, all=True):
+        counts[(row["app_id"], row["action"], row["code"])] += row["n"]
+    return dict(counts)
 
 
 @dataclass

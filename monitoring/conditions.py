@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,27 +80,30 @@ def _failure_words(task: RecordingTask) -> str:
 
 
 def no_callback(rule: AlertRule, now: datetime) -> list[Finding]:
-    """Live tasks with no callback (or none since they started) for `minutes`."""
-    quiet_since = now - timedelta(minutes=rule.minutes)
-    tasks = (
-        RecordingTask.objects.filter(
-            app=rule.app, status__in=[Status.INITIALISING, Status.RECORDING, Status.PAUSED]
-        )
-        .alias(last_heard=Coalesce("last_callback_at", "created_at"))
-        .filter(last_heard__lt=quiet_since)
-        .select_related("room")
-    )
+    """Tasks whose stored problems say the end callback never came, for `minutes` after they ended.
+
+    ZEGO sends nothing while a recording runs normally (no "started" event, §6.1 of the API
+    notes), so silence proves nothing until ZEGO, when polled, says the task ended and no end
+    callback followed within CALLBACK_GRACE_SECONDS: the ledger's `no_callback` problem.
+    """
+    tasks = RecordingTask.objects.filter(
+        app=rule.app,
+        end_callback_received=False,
+        end_seen_by_poll_at__isnull=False,
+        # The problem appears only a grace period after the end; `minutes` counts from then.
+        ended_at__gte=now
+        - timedelta(minutes=rule.minutes, seconds=settings.CALLBACK_GRACE_SECONDS),
+    ).select_related("room")
     return [
         Finding(
             subject=f"task:{task.pk}",
-            title=f"{rule.app.name}: no callback for {_task_name(task)}",
-            message=f"No ZEGO callback for {_task_name(task)} in over {rule.minutes} min while it "
-            f"is {task.get_status_display().lower()}"
-            + ("" if task.last_callback_at else " (none since it started)")
-            + ". Check the app's callback URL and callback secret.",
+            title=f"{rule.app.name}: no end callback for {_task_name(task)}",
+            message=f"Recording {_task_name(task)}: {problem['message']}",
             link=_task_link(task),
         )
         for task in tasks
+        for problem in task.problems
+        if problem.get("code") == "no_callback"
     ]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 
 from core.forms import KeepSecretsMixin, SecretField
 from core.keyset import KeysetFormMixin
@@ -14,12 +14,26 @@ MIN_SECRET_LENGTH = 16
 
 
 class AlertRuleForm(KeepSecretsMixin, forms.ModelForm):
+    # The URL of a Slack incoming webhook is its credential: write-only, like the secret.
+    webhook_url = SecretField(
+        required=False,
+        max_length=500,
+        label="Webhook URL",
+        help_text='Receives a signed POST of {"text": …, "alerts": […]} (a Slack incoming '
+        "webhook works). Blank keeps the stored one; it is never shown again.",
+    )
+    remove_webhook = forms.BooleanField(
+        required=False,
+        label="Remove the webhook",
+        help_text="Stop posting to the stored webhook and forget its URL and secret.",
+    )
     webhook_secret = SecretField(
         required=False,
         max_length=200,
         label="Webhook signing secret",
         help_text="At least 16 characters; the receiver checks X-Recdesk-Signature with it "
-        "(HMAC-SHA256 of “<X-Recdesk-Timestamp>.<body>”). Blank keeps the stored one.",
+        "(HMAC-SHA256 of “<X-Recdesk-Timestamp>.<X-Recdesk-Delivery>.<body>”). Blank keeps the "
+        "stored one.",
     )
 
     class Meta:
@@ -48,6 +62,8 @@ class AlertRuleForm(KeepSecretsMixin, forms.ModelForm):
         self.fields["app"].queryset = ZegoApp.objects.order_by("name")
         self.fields["storage_profile"].queryset = StorageProfile.objects.order_by("name")
         self.fields["storage_profile"].empty_label = "Default and recently used profiles"
+        if not self.instance.webhook_url:
+            del self.fields["remove_webhook"]
 
     def clean_email_to(self):
         addresses = split_addresses(self.cleaned_data["email_to"])
@@ -60,6 +76,8 @@ class AlertRuleForm(KeepSecretsMixin, forms.ModelForm):
         url = self.cleaned_data["webhook_url"].strip()
         if url and not url.lower().startswith(("http://", "https://")):
             raise ValidationError("Use an http:// or https:// URL.")
+        if url:
+            URLValidator(schemes=["http", "https"])(url)
         return url
 
     def clean_webhook_secret(self):
@@ -70,15 +88,23 @@ class AlertRuleForm(KeepSecretsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        no_channel = not cleaned.get("email_to") and not cleaned.get("webhook_url")
+        removing = cleaned.get("remove_webhook")
+        webhook_url = "" if removing else cleaned.get("webhook_url") or self.instance.webhook_url
+        no_channel = not cleaned.get("email_to") and not webhook_url
         if no_channel and not self.has_error("email_to") and not self.has_error("webhook_url"):
             raise ValidationError("Give at least one email address or a webhook URL.")
         has_secret = cleaned.get("webhook_secret") or self.instance.webhook_secret
-        if cleaned.get("webhook_url") and not has_secret and not self.has_error("webhook_secret"):
+        if webhook_url and not has_secret and not self.has_error("webhook_secret"):
             self.add_error("webhook_secret", "A webhook needs a signing secret.")
         if cleaned.get("storage_profile") and cleaned.get("kind") != AlertRule.Kind.PROBE_FAILING:
             self.add_error("storage_profile", "Only a storage probe rule watches one profile.")
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.cleaned_data.get("remove_webhook"):
+            self.instance.webhook_url = ""
+            self.instance.webhook_secret = ""
 
 
 def _is_email(address: str) -> bool:

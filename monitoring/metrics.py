@@ -10,15 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from monitoring.callcounts import flush_calls
-from monitoring.models import Alert, ZegoCallCount, ZegoCallTotal
-from recordings.models import RecordingFile, RecordingTask, SchedulerLease
+from monitoring.callcounts import flush_calls, lifetime_call_counts
+from monitoring.models import Alert
+from recordings.models import (
+    RecordingFile,
+    RecordingTask,
+    SchedulerLease,
+    TaskEvent,
+    ZegoApp,
+)
 
 Status = RecordingTask.Status
 LIVE_STATUSES = [Status.INITIALISING, Status.RECORDING, Status.PAUSED]
@@ -31,12 +37,13 @@ class DatabaseCollector:
     def collect(self) -> Iterable[Metric]:
         flush_calls()
         now = timezone.now()
+        app_ids = _app_ids()
         yield tasks_by_status()
-        yield files_by_upload_status()
-        yield callback_lag(now)
+        yield files_by_upload_status(app_ids)
+        yield last_callback_received()
         yield reconcile_lag(now)
         yield reconcile_last_enqueued()
-        yield from zego_calls()
+        yield from zego_calls(app_ids)
         yield open_alerts()
 
 
@@ -50,36 +57,39 @@ def tasks_by_status() -> GaugeMetricFamily:
     return family
 
 
-def files_by_upload_status() -> GaugeMetricFamily:
+def files_by_upload_status(app_ids: dict[int, int]) -> GaugeMetricFamily:
     family = GaugeMetricFamily(
         "recdesk_recording_files",
         "Recorded files by app and upload status (ZEGO's 1-5 as words).",
         labels=["app", "status"],
     )
-    rows = (
-        RecordingFile.objects.values("task__app__app_id", "upload_status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
+    # Grouped by the file's own app column (no join across every file), named in Python.
+    rows = RecordingFile.objects.values("app_id", "upload_status").annotate(n=Count("id"))
+    for row in rows.order_by():
         status = UPLOAD_STATUS_LABELS.get(row["upload_status"], str(row["upload_status"]))
-        family.add_metric([str(row["task__app__app_id"]), status], row["n"])
+        family.add_metric([str(app_ids.get(row["app_id"], "")), status], row["n"])
     return family
 
 
-def callback_lag(now: datetime) -> GaugeMetricFamily:
+def _app_ids() -> dict[int, int]:
+    """ZEGO AppID of each app by primary key."""
+    return dict(ZegoApp.objects.values_list("pk", "app_id"))
+
+
+def last_callback_received() -> GaugeMetricFamily:
     family = GaugeMetricFamily(
-        "recdesk_callback_lag_seconds",
-        "Longest time a live task of the app has gone without a ZEGO callback (since it started "
-        "if none came). Apps with no live task are absent.",
-        labels=["app"],
+        "recdesk_last_callback_timestamp_seconds",
+        "When the console last received a ZEGO callback, of any app (Unix time); 0 if never. "
+        "ZEGO calls back only when a task ends, pauses, resumes or uploads, so a long silence "
+        "while tasks end means callbacks are not arriving.",
     )
-    oldest = _oldest_per_app(
-        RecordingTask.objects.filter(status__in=LIVE_STATUSES),
-        Coalesce("last_callback_at", "created_at"),
+    last = (
+        TaskEvent.objects.filter(kind=TaskEvent.Kind.CALLBACK)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
     )
-    for app_id, when in oldest:
-        family.add_metric([str(app_id)], max(0.0, (now - when).total_seconds()))
+    family.add_metric([], last.timestamp() if last else 0.0)
     return family
 
 
@@ -117,7 +127,7 @@ def reconcile_last_enqueued() -> GaugeMetricFamily:
     return family
 
 
-def zego_calls() -> Iterable[CounterMetricFamily]:
+def zego_calls(app_ids: dict[int, int]) -> Iterable[CounterMetricFamily]:
     calls = CounterMetricFamily(
         "recdesk_zego_calls",
         "Requests sent to ZEGO by every process, by app, action and ZEGO Code (0 success, -1 no "
@@ -129,22 +139,12 @@ def zego_calls() -> Iterable[CounterMetricFamily]:
         "Requests to ZEGO that failed (Code other than 0), by app, action and code.",
         labels=["app", "action", "code"],
     )
-    for (app_id, action, code), count in sorted(_call_counts().items()):
-        labels = [str(app_id), action, str(code)]
+    for (app_pk, action, code), count in sorted(lifetime_call_counts().items()):
+        labels = [str(app_ids.get(app_pk, "")), action, str(code)]
         calls.add_metric(labels, count)
         if code != 0:
             errors.add_metric(labels, count)
     return [calls, errors]
-
-
-def _call_counts() -> dict[tuple[int, str, int], int]:
-    counts: dict[tuple[int, str, int], int] = {}
-    for model in (ZegoCallTotal, ZegoCallCount):
-        rows = model.objects.values("app__app_id", "action", "code").annotate(n=Sum("count"))
-        for row in rows.order_by():
-            key = (row["app__app_id"], row["action"], row["code"])
-            counts[key] = counts.get(key, 0) + row["n"]
-    return counts
 
 
 def open_alerts() -> GaugeMetricFamily:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -55,7 +57,7 @@ class AlertRule(models.Model):
 
     class Kind(models.TextChoices):
         RECORDING_FAILED = "recording_failed", "Recording failed or ended abnormally"
-        NO_CALLBACK = "no_callback", "No callback on a live task"
+        NO_CALLBACK = "no_callback", "No end callback after a task ended"
         STUCK_INITIALISING = "stuck_initialising", "Stuck initialising"
         BACKUP_UPLOAD = "backup_upload", "Upload went to ZEGO's backup storage (or failed)"
         PROBE_FAILING = "probe_failing", "Storage probe failing"
@@ -67,8 +69,8 @@ class AlertRule(models.Model):
     minutes = models.PositiveIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
-        help_text="No callback: minutes without one. Error rate: the window. Failures: how long "
-        "an alert stays open after the failure.",
+        help_text="Error rate: the window. Failures and missing callbacks: how long an alert "
+        "stays open after the task ended.",
     )
     threshold_percent = models.PositiveSmallIntegerField(
         default=20,
@@ -92,11 +94,12 @@ class AlertRule(models.Model):
     email_to = models.TextField(
         "Email to", blank=True, help_text="Addresses, separated by commas or new lines."
     )
-    webhook_url = models.URLField(
+    # A Slack incoming webhook's URL is its credential: encrypted at rest, write-only in forms.
+    webhook_url = EncryptedTextField(
         "Webhook URL",
-        max_length=500,
         blank=True,
-        help_text='Receives a POST of {"text": …} (a Slack incoming webhook works), signed.',
+        help_text='Receives a signed POST of {"text": …, "alerts": […]} (a Slack incoming webhook '
+        "works).",
     )
     webhook_secret = EncryptedTextField(
         blank=True,
@@ -118,6 +121,11 @@ class AlertRule(models.Model):
     def email_recipients(self) -> list[str]:
         return split_addresses(self.email_to)
 
+    @property
+    def webhook_host(self) -> str:
+        """Where the webhook goes, without the path and query that may carry its token."""
+        return urlsplit(self.webhook_url).hostname or ""
+
 
 def split_addresses(text: str) -> list[str]:
     parts = (part.strip() for part in text.replace("\n", ",").replace(";", ",").split(","))
@@ -128,7 +136,9 @@ class Alert(models.Model):
     """One occurrence of a rule's condition: opened when it appears, cleared when it goes away.
 
     At most one open alert per rule and subject (a task, a file, a profile, the app), so a
-    condition that persists is reported once. Delivery is retried until every channel took it.
+    condition that persists is reported once. It clears once the condition has been absent for a
+    while, and is reopened (not reported again) if it comes back soon after. Delivery is retried
+    until every channel took it, for a day at most.
     """
 
     class State(models.TextChoices):
@@ -154,6 +164,12 @@ class Alert(models.Model):
     delivery_attempts = models.PositiveIntegerField(default=0)
     delivery_error = models.CharField(max_length=500, blank=True)
     next_delivery_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    undeliverable_at = models.DateTimeField(
+        null=True, blank=True, help_text="When delivery was given up after failing for a day."
+    )
+    absent_since = models.DateTimeField(
+        null=True, blank=True, help_text="Open, but its condition was not found from then on."
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -183,6 +199,8 @@ class ScheduledJob(models.Model):
 
     name = models.CharField(max_length=40, unique=True)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Held by the pass running now, so overlapping passes do not evaluate or fold twice.
+    running_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -115,7 +115,7 @@ def test_an_admin_adds_a_rule_and_sends_a_test(page, live_server, busy_day, mail
     page.get_by_role("button", name="Alert rules").click()
     page.get_by_role("button", name="Add rule").click()
     page.get_by_label("App").select_option(label="Classrooms (5150)")
-    page.get_by_label("Kind").select_option(label="No callback on a live task")
+    page.get_by_label("Kind").select_option(label="No end callback after a task ended")
     page.get_by_label("Minutes").fill("15")
     page.get_by_label("Email to").fill("not-an-address")
     page.get_by_role("button", name="Save").click()
@@ -125,7 +125,7 @@ def test_an_admin_adds_a_rule_and_sends_a_test(page, live_server, busy_day, mail
     page.get_by_text("Saved the alert rule").wait_for()
     shoot(page, "alert-rules")
     page.get_by_role(
-        "button", name="Send test of No callback on a live task for Classrooms"
+        "button", name="Send test of No end callback after a task ended for Classrooms"
     ).click()
     page.get_by_text("Test email sent.").wait_for()
     assert any("Test alert from Recdesk" in mail.body for mail in mailoutbox)

@@ -27,7 +27,7 @@ class WebhookReceiver(CallbackReceiver):
         }
         self.all.append(body)
         self.received.put(body)
-        return Response("ok", status=self.status)
+        return Response(getattr(self, "answer", "ok"), status=self.status)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils import timezone
 import zego
 from monitoring.callcounts import flush_calls
 from monitoring.models import Alert, AlertRule, ZegoCallCount
-from monitoring.services import alerts_evaluate
+from monitoring.services import CLEAR_AFTER, alerts_evaluate
 from recordings import ledger
 from recordings.ledger import Observation
 from recordings.models import RecordingTask, TaskEvent, ZegoApp
@@ -50,6 +50,13 @@ def evaluate_twice(now=None):
     return first
 
 
+def cleared_after_grace(now=None) -> int:
+    """A pass that finds the condition gone only starts the clock; one CLEAR_AFTER later clears."""
+    now = now or timezone.now()
+    assert alerts_evaluate(now).cleared == 0, "an alert cleared on the first pass without it"
+    return alerts_evaluate(now + CLEAR_AFTER).cleared
+
+
 def only_alert() -> Alert:
     (alert,) = Alert.objects.all()
     return alert
@@ -78,8 +85,7 @@ def test_a_recording_that_ended_abnormally_alerts_once_with_its_quit_reason_and_
     assert mailoutbox[0].to == ["oncall@example.com"]
     assert "lost its network connection" in mailoutbox[0].body
 
-    report = alerts_evaluate(timezone.now() + timedelta(minutes=31))
-    assert report.cleared == 1
+    assert cleared_after_grace(timezone.now() + timedelta(minutes=31)) == 1
     alert.refresh_from_db()
     assert alert.state == Alert.State.CLEARED and alert.cleared_at
     assert len(mailoutbox) == 1
@@ -101,21 +107,35 @@ def test_a_routine_end_is_no_failure_but_a_failed_start_is(app, room, make_rule,
     assert len(mailoutbox) == 1
 
 
-def test_a_live_task_without_callbacks_alerts_and_clears_when_one_arrives(
-    app, room, make_rule, mailoutbox
-):
+def test_a_long_healthy_recording_without_callbacks_is_no_alert(app, room, make_rule, mailoutbox):
+    # ZEGO sends no callback while a task records normally; hours of silence are no fault.
     make_rule(Kind.NO_CALLBACK, minutes=10)
     task = observe(started(app, room), status=Status.RECORDING)
-    RecordingTask.objects.filter(pk=task.pk).update(
-        created_at=timezone.now() - timedelta(minutes=11)
-    )
+    RecordingTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    observe(task, status=Status.RECORDING)
+
+    assert alerts_evaluate().opened == 0 and not mailoutbox
+
+
+def test_a_task_that_ended_without_its_end_callback_alerts_once_and_clears_later(
+    app, room, make_rule, mailoutbox, settings
+):
+    settings.CALLBACK_GRACE_SECONDS = 120
+    make_rule(Kind.NO_CALLBACK, minutes=10)
+    task = observe(started(app, room), status=Status.RECORDING)
+    ended = timezone.now() - timedelta(minutes=3)
+    task = observe(task, status=Status.ENDED, ended_at=ended)  # the poll sees the end
+    RecordingTask.objects.filter(pk=task.pk).update(end_seen_by_poll_at=ended)
+    task.refresh_from_db()
+    task = observe(task, status=Status.ENDED)  # a later poll: still no end callback
+    assert "no_callback" in [p["code"] for p in task.problems]
 
     assert evaluate_twice().opened == 1
-    assert "in over 10 min" in only_alert().message and len(mailoutbox) == 1
+    alert = only_alert()
+    assert "no callback arrived within 2 min" in alert.message and len(mailoutbox) == 1
+    assert "callback URL" in alert.message
 
-    observe(task, source=TaskEvent.Kind.CALLBACK, message="room has no streams", sequence=0)
-    assert alerts_evaluate().cleared == 1
-    assert only_alert().state == Alert.State.CLEARED
+    assert cleared_after_grace(ended + timedelta(minutes=13)) == 1
 
 
 def test_a_task_stuck_initialising_alerts_and_clears_once_it_records(
@@ -134,7 +154,7 @@ def test_a_task_stuck_initialising_alerts_and_clears_once_it_records(
     assert "Stuck initialising for 5 min" in only_alert().message and len(mailoutbox) == 1
 
     observe(task, status=Status.RECORDING)
-    assert alerts_evaluate().cleared == 1
+    assert cleared_after_grace() == 1
 
 
 def reported_file(status: int) -> zego.RecordFile:
@@ -163,7 +183,7 @@ def test_an_upload_to_zego_backup_alerts_and_clears_when_fetched_into_the_bucket
     assert "class_mix.mp4" in alert.title and len(mailoutbox) == 1
 
     observe(task, source=TaskEvent.Kind.PROBLEM, files=[reported_file(3)])  # rescued
-    assert alerts_evaluate().cleared == 1
+    assert cleared_after_grace() == 1
 
 
 def probe(profile: StorageProfile) -> ProbeRun:
@@ -199,7 +219,7 @@ def test_a_failing_storage_probe_alerts_and_clears_when_a_probe_passes(
     profile.bucket = seaweed_s3.bucket
     profile.save()
     assert probe(profile).status != ProbeRun.Status.FAILED
-    assert alerts_evaluate().cleared == 1
+    assert cleared_after_grace() == 1
 
 
 def test_a_zego_error_rate_counted_through_the_client_hook_alerts_and_clears(
@@ -230,4 +250,4 @@ def test_a_zego_error_rate_counted_through_the_client_hook_alerts_and_clears(
     assert "3 of 4 ZEGO requests" in alert.message and "rate limit" in alert.message
     assert len(mailoutbox) == 1
 
-    assert alerts_evaluate(timezone.now() + timedelta(minutes=6)).cleared == 1
+    assert cleared_after_grace(timezone.now() + timedelta(minutes=6)) == 1

@@ -55,14 +55,18 @@ def test_calls_in_one_minute_share_a_row_and_are_summed_over_the_window(app):
 
 
 @pytest.mark.django_db
-def test_calls_are_counted_in_memory_and_written_when_the_work_ends(app):
-    from django.core.signals import request_finished
+def test_calls_are_counted_in_memory_and_written_when_the_request_ends(app, rf):
+    from django.http import HttpResponse
 
     from monitoring.callcounts import count_call, flush_calls
+    from monitoring.middleware import FlushZegoCallCountsMiddleware
 
-    flush_calls()  # the last write was just now: the next second's calls wait in memory
-    for _ in range(5):
-        count_call(app.pk, "DescribeRecordStatus", 0)
-    assert not ZegoCallCount.objects.exists()
-    request_finished.send(sender=None)
+    def view(request):
+        for _ in range(5):
+            count_call(app.pk, "DescribeRecordStatus", 0)
+        assert not ZegoCallCount.objects.exists()  # within the second: still in memory
+        return HttpResponse("ok")
+
+    flush_calls()  # the last write was just now
+    FlushZegoCallCountsMiddleware(view)(rf.get("/"))
     assert ZegoCallCount.objects.get(app=app, action="DescribeRecordStatus").count == 5

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from urllib3.util import Timeout
 
 from devtools.seaweed import free_port
-from monitoring import conditions
+from monitoring import conditions, delivery
 from monitoring.delivery import signature
 from monitoring.models import Alert, AlertRule
-from monitoring.services import alerts_evaluate, retry_delay
+from monitoring.services import (
+    CLEAR_AFTER,
+    DELIVERY_CLAIM,
+    GIVE_UP_AFTER,
+    SINGLE_DELIVERIES_PER_RULE,
+    alerts_evaluate,
+    retry_delay,
+)
 from recordings.models import RecordingTask
 from tests.monitoring.conftest import WEBHOOK_SECRET
 
@@ -36,7 +45,7 @@ def failed_task(app, room) -> RecordingTask:
     )
 
 
-def test_the_webhook_gets_slack_json_signed_with_the_rules_secret(
+def test_the_webhook_gets_slack_json_with_the_alert_signed_with_the_rules_secret(
     app, room, make_rule, webhook_receiver
 ):
     make_rule(
@@ -49,22 +58,95 @@ def test_the_webhook_gets_slack_json_signed_with_the_rules_secret(
     alerts_evaluate()
 
     (post,) = webhook_receiver.all
-    assert set(post["json"]) == {"text"}
+    alert = Alert.objects.get()
     assert "failed to start: ZEGO refused the storage parameters" in post["json"]["text"]
+    (sent,) = post["json"]["alerts"]
+    assert sent["id"] == alert.pk and sent["state"] == "open" and sent["app_id"] == 777
+    assert sent["opened_at"] == alert.opened_at.isoformat()
     headers = post["headers"]
     assert headers["Content-Type"] == "application/json"
-    timestamp = headers["X-Recdesk-Timestamp"]
-    assert abs(int(timestamp) - time.time()) < 60
-    expected = hmac.new(
-        WEBHOOK_SECRET.encode(), timestamp.encode() + b"." + post["raw"], hashlib.sha256
-    ).hexdigest()
+    timestamp, delivery = headers["X-Recdesk-Timestamp"], headers["X-Recdesk-Delivery"]
+    assert abs(int(timestamp) - time.time()) < 60 and uuid.UUID(delivery)
+    signed = f"{timestamp}.{delivery}.".encode() + post["raw"]
+    expected = hmac.new(WEBHOOK_SECRET.encode(), signed, hashlib.sha256).hexdigest()
     assert headers["X-Recdesk-Signature"] == f"sha256={expected}"
     assert (
-        signature("another-secret-entirely", timestamp, post["raw"])
+        signature(WEBHOOK_SECRET, timestamp, str(uuid.uuid4()), post["raw"])
         != (headers["X-Recdesk-Signature"])
     )
-    alert = Alert.objects.get()
     assert alert.delivered_at and alert.webhook_sent_at and alert.delivery_error == ""
+
+
+def test_the_webhook_url_is_stored_encrypted(app, make_rule):
+    from django.db import connection
+
+    url = "https://hooks.slack.test/services/T000/B000/very-secret-token"
+    rule = make_rule(Kind.NO_CALLBACK, webhook_url=url, webhook_secret=WEBHOOK_SECRET)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT webhook_url FROM monitoring_alertrule WHERE id = %s", [rule.pk])
+        stored = cursor.fetchone()[0]
+    assert "very-secret-token" not in stored
+    assert AlertRule.objects.get().webhook_url == url
+
+
+def test_a_refusing_webhook_leaves_only_its_status_in_the_error_support_sees(
+    app, room, make_rule, webhook_receiver
+):
+    make_rule(
+        Kind.RECORDING_FAILED,
+        email_to="",
+        webhook_url=webhook_receiver.url,
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    webhook_receiver.status = 403
+    webhook_receiver.answer = "invalid_token: xoxb-internal-detail"
+    failed_task(app, room)
+    alerts_evaluate()
+    alert = Alert.objects.get()
+    assert alert.delivery_error == "The webhook answered HTTP 403 FORBIDDEN."
+
+
+def test_a_webhook_that_never_answers_is_given_up_on_by_the_deadline(monkeypatch):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()  # accepts the connection, never answers
+    monkeypatch.setattr(delivery, "WEBHOOK_TIMEOUT", Timeout(connect=1, read=5, total=0.5))
+    started = time.monotonic()
+    try:
+        with pytest.raises(delivery.DeliveryError, match="did not answer"):
+            delivery.send_webhook(
+                f"http://127.0.0.1:{listener.getsockname()[1]}/", WEBHOOK_SECRET, {"text": "t"}
+            )
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 2
+
+
+def test_email_is_sent_with_a_timeout_below_the_delivery_claim(settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1"},
+        }
+    }
+    assert delivery._mailer_with_timeout().timeout == delivery.EMAIL_TIMEOUT
+    assert timedelta(seconds=delivery.EMAIL_TIMEOUT) < DELIVERY_CLAIM
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 5
+    assert delivery._mailer_with_timeout().timeout == 5
+
+
+def test_a_title_with_newlines_makes_a_one_line_subject(app, room, make_rule, mailoutbox):
+    make_rule(Kind.RECORDING_FAILED)
+    task = failed_task(app, room)
+    room.room_id = "evil\r\nBcc: someone@example.com\x00"
+    room.save()
+    task.refresh_from_db()
+    report = alerts_evaluate()
+    assert report.delivered == 1
+    (mail,) = mailoutbox
+    assert "\n" not in mail.subject and "\r" not in mail.subject and "\x00" not in mail.subject
+    assert "evil Bcc: someone@example.com" in mail.subject
+    assert mail.to == ["oncall@example.com"] and not mail.bcc
 
 
 def test_the_webhook_secret_is_stored_encrypted(app, make_rule):
@@ -106,7 +188,7 @@ def test_a_failed_webhook_is_recorded_and_retried_while_email_is_sent_once(
     assert len(webhook_receiver.all) == 2 and len(mailoutbox) == 1  # email not repeated
 
 
-def test_an_alert_that_cleared_before_its_delivery_worked_is_still_delivered(
+def test_an_alert_that_cleared_before_its_delivery_worked_is_not_sent_late(
     app, room, make_rule, webhook_receiver
 ):
     make_rule(
@@ -123,10 +205,57 @@ def test_an_alert_that_cleared_before_its_delivery_worked_is_still_delivered(
 
     AlertRule.objects.update(webhook_url=webhook_receiver.url)
     later = timezone.now() + timedelta(minutes=5)
+    Alert.objects.update(next_delivery_at=later + timedelta(hours=1))  # backed off by then
     alerts_evaluate(later)
+    alerts_evaluate(later + CLEAR_AFTER)
+    alerts_evaluate(later + timedelta(hours=2))
     alert.refresh_from_db()
-    assert alert.state == Alert.State.CLEARED and alert.delivered_at
-    assert len(webhook_receiver.all) == 1
+    assert alert.state == Alert.State.CLEARED and alert.delivered_at is None
+    assert alert.next_delivery_at is None and webhook_receiver.all == []
+
+
+def test_delivery_stops_after_a_day_and_the_alert_is_marked_undeliverable(
+    app, room, make_rule, webhook_receiver
+):
+    make_rule(
+        Kind.RECORDING_FAILED,
+        minutes=3 * 24 * 60,
+        email_to="",
+        webhook_url=webhook_receiver.url,
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    webhook_receiver.status = 500
+    failed_task(app, room)
+    alerts_evaluate()
+    alert = Alert.objects.get()
+
+    report = alerts_evaluate(alert.opened_at + GIVE_UP_AFTER + timedelta(minutes=1))
+    assert report.undeliverable == 1
+    alert.refresh_from_db()
+    assert alert.undeliverable_at and alert.next_delivery_at is None
+    assert alert.delivered_at is None and alert.is_open
+    alerts_evaluate(alert.opened_at + GIVE_UP_AFTER + timedelta(hours=3))
+    assert len(webhook_receiver.all) == 2
+
+
+def test_a_condition_on_many_subjects_sends_a_few_alerts_and_one_digest(
+    app, room, make_rule, mailoutbox, webhook_receiver
+):
+    make_rule(
+        Kind.RECORDING_FAILED, webhook_url=webhook_receiver.url, webhook_secret=WEBHOOK_SECRET
+    )
+    for _ in range(SINGLE_DELIVERIES_PER_RULE + 7):
+        failed_task(app, room)
+
+    report = alerts_evaluate()
+    assert report.opened == report.delivered == SINGLE_DELIVERIES_PER_RULE + 7
+    assert len(mailoutbox) == SINGLE_DELIVERIES_PER_RULE + 1
+    digest = mailoutbox[-1]
+    assert digest.subject.startswith("[Recdesk] 7 more alerts: Recording failed")
+    assert digest.body.count("\n- Monitored: task #") == 7
+    assert len(webhook_receiver.all) == SINGLE_DELIVERIES_PER_RULE + 1
+    assert len(webhook_receiver.all[-1]["json"]["alerts"]) == 7
+    assert not Alert.objects.filter(delivered_at__isnull=True).exists()
 
 
 def test_one_broken_rule_does_not_stop_the_others(app, room, make_rule, mailoutbox, monkeypatch):

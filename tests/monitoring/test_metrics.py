@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.callcounts import fold_old_buckets, record_call
 from monitoring.models import Alert, AlertRule
-from recordings.models import RecordingFile, RecordingTask, SchedulerLease
+from recordings.models import RecordingFile, RecordingTask, SchedulerLease, TaskEvent
 
 pytestmark = pytest.mark.django_db
 TOKEN = "metrics-token-0123456789"
@@ -71,6 +71,10 @@ def test_it_exposes_tasks_files_lags_zego_calls_and_alerts(client, app, room, me
         last_callback_at=now - timedelta(seconds=90), last_polled_at=now - timedelta(seconds=12)
     )
     ended = new_task(app, room, S.ENDED, task_id="DONE1")
+    TaskEvent.objects.create(task=ended, kind=TaskEvent.Kind.CALLBACK, action="old callback")
+    TaskEvent.objects.filter(task=ended).update(created_at=now - timedelta(hours=1))
+    callback = TaskEvent.objects.create(task=ended, kind=TaskEvent.Kind.CALLBACK, action="end")
+    TaskEvent.objects.create(task=ended, kind=TaskEvent.Kind.POLL, action="a later poll")
     RecordingFile.objects.create(task=ended, file_id="a.mp4", upload_status=3)
     RecordingFile.objects.create(task=ended, file_id="b.mp4", upload_status=4)
     SchedulerLease.objects.create(
@@ -93,7 +97,8 @@ def test_it_exposes_tasks_files_lags_zego_calls_and_alerts(client, app, room, me
     assert values[("recdesk_tasks", (app_label, ("status", "ended")))] == 1
     assert values[("recdesk_recording_files", (app_label, ("status", "uploaded")))] == 1
     assert values[("recdesk_recording_files", (app_label, ("status", "in_zego_backup")))] == 1
-    assert 89 <= values[("recdesk_callback_lag_seconds", (app_label,))] < 120
+    last_callback = values[("recdesk_last_callback_timestamp_seconds", ())]
+    assert last_callback == pytest.approx(callback.created_at.timestamp())
     assert 11 <= values[("recdesk_reconcile_lag_seconds", (app_label,))] < 40
     assert values[("recdesk_reconcile_last_enqueued_timestamp_seconds", ())] == pytest.approx(
         now.timestamp()
@@ -105,6 +110,10 @@ def test_it_exposes_tasks_files_lags_zego_calls_and_alerts(client, app, room, me
     assert values[("recdesk_zego_errors_total", refused)] == 1
     assert ("recdesk_zego_errors_total", calls) not in values
     assert values[("recdesk_alerts_open", (app_label, ("kind", "no_callback")))] == 1
+
+
+def test_metrics_without_any_callback_say_zero(client, app, metrics_on):
+    assert samples(scrape(client))[("recdesk_last_callback_timestamp_seconds", ())] == 0
 
 
 def test_zego_counters_never_go_down_when_old_minutes_are_folded(client, app, metrics_on):

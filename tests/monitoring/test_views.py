@@ -58,12 +58,41 @@ def test_editing_keeps_the_secret_when_left_blank_and_is_audited(client_for, app
     )
     response = client_for("admin").post(
         reverse("monitoring:rule_edit", args=[rule.pk]),
-        rule_form(app, minutes=30, webhook_url="https://h.example/"),
+        rule_form(app, minutes=30, email_to=""),
     )
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.minutes == 30 and rule.webhook_secret == WEBHOOK_SECRET
-    assert AuditEntry.objects.get(action="alert_rule.update").detail["changed"] == ["minutes"]
+    assert rule.webhook_url == "https://h.example/"
+    assert AuditEntry.objects.get(action="alert_rule.update").detail["changed"] == [
+        "minutes",
+        "email_to",
+    ]
+
+
+def test_the_webhook_url_is_write_only_and_the_list_shows_only_its_host(client_for, app, make_rule):
+    rule = make_rule(
+        Kind.NO_CALLBACK,
+        webhook_url="https://hooks.example.com/services/T0/B0/token-in-the-path",
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    client = client_for("admin")
+    edit = client.get(reverse("monitoring:rule_edit", args=[rule.pk])).content.decode()
+    listing = client.get(reverse("monitoring:rule_list")).content.decode()
+    assert "token-in-the-path" not in edit and "token-in-the-path" not in listing
+    assert "webhook to hooks.example.com" in listing
+
+
+def test_removing_the_webhook_forgets_its_url_and_secret(client_for, app, make_rule):
+    rule = make_rule(
+        Kind.NO_CALLBACK, webhook_url="https://h.example/hook", webhook_secret=WEBHOOK_SECRET
+    )
+    response = client_for("admin").post(
+        reverse("monitoring:rule_edit", args=[rule.pk]), rule_form(app, remove_webhook="on")
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.webhook_url == "" and rule.webhook_secret == ""
 
 
 @pytest.mark.parametrize(

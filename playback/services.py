@@ -6,6 +6,7 @@ Views call these; state changes of recordings go through `recordings.ledger.appl
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 import posixpath
 import re
@@ -18,6 +19,7 @@ from urllib.parse import urljoin
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -87,10 +89,14 @@ def play_kind(file: RecordingFile) -> str:
 
 
 def is_live(file: RecordingFile) -> bool:
-    """An HLS playlist ZEGO announced (event 102) and is still uploading as the task records."""
-    return file.live_since is not None and file.upload_status in (
-        UploadStatus.RECORDING,
-        UploadStatus.UPLOADING,
+    """An HLS playlist ZEGO announced (event 102) and is still uploading as the task records.
+
+    Only while the task runs: if the upload result (event 1) for it never comes, an ended task's
+    playlist must not stay watchable, and signable, as "live" for ever."""
+    return (
+        file.live_since is not None
+        and file.upload_status in (UploadStatus.RECORDING, UploadStatus.UPLOADING)
+        and not file.task.is_final
     )
 
 
@@ -158,16 +164,44 @@ def links_for(
 
 
 def segment_url(file: RecordingFile, name: str, *, expires_in: int | None = None) -> str:
-    """A fresh presigned URL for one HLS segment stored beside the file's playlist."""
-    if not SEGMENT_NAME.match(name):
-        raise ValueError("not a segment name")
-    folder = posixpath.dirname(file.object_key)
-    key = f"{folder}/{name}" if folder else name
-    return presigner_for(file.task.storage_profile).url(key, expires_in=expires_in or url_ttl())
+    """A fresh presigned URL for one HLS segment of this file, stored beside its playlist."""
+    if not SEGMENT_NAME.match(name) or not is_segment_of(file, name):
+        raise ValueError("not a segment of this file")
+    return presigner_for(file.task.storage_profile).url(
+        _beside(file, name), expires_in=expires_in or url_ttl()
+    )
+
+
+def is_segment_of(file: RecordingFile, name: str) -> bool:
+    """Whether the segment URLs of this file (a share link's included) may sign `name`.
+
+    Other recordings can share the playlist's folder, so any name there is not enough. Segments
+    named after the playlist pass without a bucket read (the emulator's `<stem>_<n>.ts`); others
+    must be listed in the playlist, whose names are kept briefly so a review doesn't read it for
+    every segment."""
+    stem = posixpath.splitext(posixpath.basename(file.object_key))[0]
+    if stem and name.startswith(stem):
+        return True
+    where = hashlib.sha256(file.object_key.encode()).hexdigest()
+    cache_key = f"playback:segment-names:{file.pk}:{where}"
+    names = cache.get(cache_key)
+    if names is None or name not in names:
+        try:
+            names = frozenset(_segment_names(_read_playlist(file)))
+        except (PlaylistUnavailable, NotS3Reachable, ClientError, BotoCoreError):
+            return False
+        cache.set(cache_key, names, SEGMENT_NAMES_CACHE_SECONDS)
+    return name in names
 
 
 class PlaylistUnavailable(Exception):
     pass
+
+
+# 24 h at 2 s fragments is 43,200 segments; listed by full URL (~150 bytes) with their #EXTINF
+# lines that is ~8 MB. Past this the playlist is refused, never served or read cut short.
+PLAYLIST_MAX_BYTES = 10_000_000
+SEGMENT_NAMES_CACHE_SECONDS = 30
 
 
 def hls_playlist(file: RecordingFile, segment_base: str) -> str:
@@ -179,34 +213,72 @@ def hls_playlist(file: RecordingFile, segment_base: str) -> str:
     if play_kind(file) != "hls" and not is_live(file):
         raise PlaylistUnavailable("This file is not an HLS playlist in the bucket.")
     try:
-        data = read_object(file.task.storage_profile, file.object_key, limit=2_000_000)
+        text = _read_playlist(file)
     except (NotS3Reachable, ClientError, BotoCoreError) as error:
         raise PlaylistUnavailable(
             f"Could not read the playlist from the bucket: {error}"
         ) from error
-    text = data.decode("utf-8", "replace")
     lines = []
     for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            name = posixpath.basename(stripped.split("?", 1)[0])
-            line = f"{segment_base}{name}" if SEGMENT_NAME.match(name) else "#" + stripped
+        name = _segment_line_name(line)
+        if name is not None:
+            line = f"{segment_base}{name}" if SEGMENT_NAME.match(name) else "#" + line.strip()
         lines.append(line)
     return "\n".join(lines) + "\n"
 
 
 def segment_keys(file: RecordingFile) -> list[str]:
-    """The bucket keys of the segments an HLS playlist in the bucket lists (beside it)."""
-    data = read_object(file.task.storage_profile, file.object_key, limit=2_000_000)
-    folder = posixpath.dirname(file.object_key)
+    """The bucket keys of every segment an HLS playlist in the bucket lists (beside it).
+
+    All or nothing: retention deletes these and then the playlist, so a list cut short would orphan
+    segments. Raises `PlaylistUnavailable` for a playlist too large, not UTF-8 or with a line that
+    names no segment; the bucket's own errors pass through."""
+    try:
+        text = _read_playlist(file)
+    except NotS3Reachable as error:
+        raise PlaylistUnavailable(f"Could not read the playlist {file.file_id}: {error}") from error
     names = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            name = posixpath.basename(stripped.split("?", 1)[0])
-            if SEGMENT_NAME.match(name):
-                names.append(f"{folder}/{name}" if folder else name)
+    for number, line in enumerate(text.splitlines(), start=1):
+        name = _segment_line_name(line)
+        if name is None:
+            continue
+        if not SEGMENT_NAME.match(name):
+            raise PlaylistUnavailable(
+                f"The playlist {file.file_id} line {number} names no segment file: {line[:80]!r}."
+            )
+        names.append(_beside(file, name))
     return list(dict.fromkeys(names))
+
+
+def _read_playlist(file: RecordingFile) -> str:
+    data = read_object(file.task.storage_profile, file.object_key, limit=PLAYLIST_MAX_BYTES + 1)
+    if len(data) > PLAYLIST_MAX_BYTES:
+        raise PlaylistUnavailable(
+            f"The playlist {file.file_id} is larger than {PLAYLIST_MAX_BYTES // 1_000_000} MB; "
+            "it is not read, rather than read cut short."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PlaylistUnavailable(f"The playlist {file.file_id} is not UTF-8 text.") from error
+
+
+def _segment_names(text: str) -> list[str]:
+    names = (_segment_line_name(line) for line in text.splitlines())
+    return [name for name in names if name is not None and SEGMENT_NAME.match(name)]
+
+
+def _segment_line_name(line: str) -> str | None:
+    """The file name a playlist line points at (bare, path or URL); None for tags and blanks."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return None
+    return posixpath.basename(stripped.split("?", 1)[0])
+
+
+def _beside(file: RecordingFile, name: str) -> str:
+    folder = posixpath.dirname(file.object_key)
+    return f"{folder}/{name}" if folder else name
 
 
 def read_object(profile, key: str, *, limit: int) -> bytes:
@@ -374,7 +446,12 @@ def live_track(task: RecordingTask) -> Track | None:
 # ---------------------------------------------------------------------------------------------
 # Speaker activity (RecordSoundWave)
 
-SOUND_WAVE_MAX_BYTES = 50_000_000  # 24 h of 25 streams at ~20 bytes each per second
+# A day of 25 streams at ~15 bytes of JSON per entry (`{"stream_id":"teacher-cam","volume":72},`
+# is 40 with a typical id) is ~30 MB; more than this is not a file we can draw in one page view.
+SOUND_WAVE_MAX_BYTES = 32_000_000
+# The parsed file is kept this long per object and ETag, so each page view costs one HEAD and no
+# download; a rewritten file has a new ETag and is read again at once.
+SOUND_WAVE_CACHE_SECONDS = 300
 MISSING_OBJECT_CODES = {"NoSuchKey", "404", "NotFound"}
 
 
@@ -395,29 +472,55 @@ def speaker_activity(task: RecordingTask, tracks: list[Track]) -> SpeakerActivit
     for track in sources:
         key = posixpath.splitext(track.file.object_key)[0] + ".sw"
         try:
-            data = read_object(task.storage_profile, key, limit=SOUND_WAVE_MAX_BYTES + 1)
+            drawn = _sound_wave_drawing(task.storage_profile, key)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
                 continue
             return SpeakerActivity(error=f"Could not read the speaker activity file: {error}")
         except (NotS3Reachable, BotoCoreError) as error:
             return SpeakerActivity(error=f"Could not read the speaker activity file: {error}")
-        return _activity_from(posixpath.basename(key), data, track.offset)
+        if "error" in drawn:
+            return SpeakerActivity(error=drawn["error"])
+        return SpeakerActivity(data={**drawn, "offset": track.offset})
     return SpeakerActivity(
         error="ZEGO was asked for speaker activity, but no .sw file is beside the recording."
     )
 
 
-def _activity_from(name: str, data: bytes, offset: float) -> SpeakerActivity:
+def _sound_wave_drawing(profile, key: str) -> dict:
+    """The player's lanes (or `{"error": …}`) for one `.sw` object, from the cache while its ETag
+    holds. Raises the bucket's errors (a missing file included) for the caller to word."""
+    target = s3_target_for(profile)
+    head = client_for(target).head_object(Bucket=target.bucket, Key=key)
+    name = posixpath.basename(key)
+    if head.get("ContentLength", 0) > SOUND_WAVE_MAX_BYTES:
+        return {"error": _too_large(name)}
+    cache_key = _sound_wave_cache_key(target, key, head.get("ETag", ""))
+    drawn = cache.get(cache_key)
+    if drawn is None:
+        drawn = _draw_sound_wave(name, read_object(profile, key, limit=SOUND_WAVE_MAX_BYTES + 1))
+        cache.set(cache_key, drawn, SOUND_WAVE_CACHE_SECONDS)
+    return drawn
+
+
+def _sound_wave_cache_key(target, key: str, etag: str) -> str:
+    where = f"{target.endpoint}\n{target.bucket}\n{key}\n{etag}"
+    return "playback:soundwave:" + hashlib.sha256(where.encode()).hexdigest()
+
+
+def _draw_sound_wave(name: str, data: bytes) -> dict:
     if len(data) > SOUND_WAVE_MAX_BYTES:
-        return SpeakerActivity(error=f"The speaker activity file {name} is too large to draw.")
+        return {"error": _too_large(name)}
     try:
         wave = parse_sound_wave(data)
     except SoundWaveError as error:
-        return SpeakerActivity(
-            error=f"The speaker activity file {name} could not be read: {error}."
-        )
-    return SpeakerActivity(data={**wave.for_player(), "offset": offset, "file": name})
+        return {"error": f"The speaker activity file {name} could not be read: {error}."}
+    return {**wave.for_player(), "file": name}
+
+
+def _too_large(name: str) -> str:
+    limit = SOUND_WAVE_MAX_BYTES // 1_000_000
+    return f"The speaker activity file {name} is larger than {limit} MB, too large to draw."
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 KEYS = ("stream_id", "user_id")
 MAX_VOLUME = 100
-MAX_SECONDS = 86_400  # a task lasts at most 24 h
+# A task lasts at most 24 h (MaxRecordTime); the margin covers a file that starts late or runs long.
+MAX_SECONDS = 86_400 + 600
+# Each lane is drawn as its own row: past this many the player is unreadable, and one hostile file
+# with a thousand keys must not cost a thousand day-long lanes of memory.
+MAX_STREAMS = 50
 
 
 class SoundWaveError(ValueError):
@@ -24,13 +28,17 @@ class SoundWaveError(ValueError):
 @dataclass(frozen=True)
 class ActivityLane:
     key: str  # the stream id (or user id)
-    volumes: list[int]  # one per second from the file's start, 0 where the file says nothing
+    levels: bytes  # one volume (0–100) per second from the file's start, 0 where it says nothing
+
+    @property
+    def volumes(self) -> list[int]:
+        return list(self.levels)
 
     def bars(self, seconds_per_bar: int) -> list[int]:
         """Loudest volume in each run of `seconds_per_bar` seconds."""
         return [
-            max(self.volumes[start : start + seconds_per_bar])
-            for start in range(0, len(self.volumes), seconds_per_bar)
+            max(self.levels[start : start + seconds_per_bar])
+            for start in range(0, len(self.levels), seconds_per_bar)
         ]
 
 
@@ -56,47 +64,67 @@ def parse_sound_wave(data: bytes) -> SoundWave:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SoundWaveError("the file is not UTF-8 text") from error
-    records = list(_records(text))
-    if not records:
-        raise SoundWaveError("the file holds no records")
-    keyed_by = None
-    by_second: dict[int, dict[str, int]] = {}
-    order: list[str] = []
-    for where, record in records:
+    lanes = _Lanes()
+    seconds = 0
+    for where, record in _records(text):
         second, entries = _record(where, record)
+        seconds = max(seconds, second + 1)
         for key_name, key, volume in entries:
-            if keyed_by not in (None, key_name):
-                raise SoundWaveError(f"{where}: mixes stream_id and user_id entries")
-            keyed_by = key_name
-            if key not in order:
-                order.append(key)
-            by_second.setdefault(second, {})[key] = volume
-    seconds = max(by_second) + 1
-    lanes = [
-        ActivityLane(key, [by_second.get(t, {}).get(key, 0) for t in range(seconds)])
-        for key in order
-    ]
-    return SoundWave(keyed_by=keyed_by or "stream_id", seconds=seconds, lanes=lanes)
+            lanes.hear(where, key_name, key, second, volume)
+    if not seconds:
+        raise SoundWaveError("the file holds no records")
+    if not lanes.by_key:
+        raise SoundWaveError("no record names a stream: every sound_wave list is empty")
+    return SoundWave(keyed_by=lanes.keyed_by, seconds=seconds, lanes=lanes.padded_to(seconds))
+
+
+class _Lanes:
+    """Volumes per key as they are read, in the order keys are first heard (a dict keeps it)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, bytearray] = {}
+        self.keyed_by = ""
+
+    def hear(self, where: str, key_name: str, key: str, second: int, volume: int) -> None:
+        if self.keyed_by not in ("", key_name):
+            raise SoundWaveError(f"{where}: mixes stream_id and user_id entries")
+        self.keyed_by = key_name
+        levels = self.by_key.get(key)
+        if levels is None:
+            if len(self.by_key) >= MAX_STREAMS:
+                raise SoundWaveError(f"{where}: more than {MAX_STREAMS} streams to draw")
+            levels = self.by_key[key] = bytearray()
+        if len(levels) <= second:
+            levels.extend(bytes(second + 1 - len(levels)))
+        levels[second] = volume
+
+    def padded_to(self, seconds: int) -> list[ActivityLane]:
+        return [
+            ActivityLane(key, bytes(levels) + bytes(seconds - len(levels)))
+            for key, levels in self.by_key.items()
+        ]
 
 
 def _records(text: str):
     """(where, record) pairs from a JSON array or from one JSON object per line."""
     stripped = text.strip()
     if stripped.startswith("["):
-        try:
-            items = json.loads(stripped)
-        except ValueError as error:
-            raise SoundWaveError(f"the file is not valid JSON: {error}") from error
+        items = _json(stripped, "the file")
         for index, item in enumerate(items):
             yield f"record {index + 1}", item
         return
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield f"line {number}", json.loads(line)
-        except ValueError as error:
-            raise SoundWaveError(f"line {number} is not valid JSON: {error}") from error
+        if line.strip():
+            yield f"line {number}", _json(line, f"line {number}")
+
+
+def _json(text: str, where: str):
+    try:
+        return json.loads(text)
+    except RecursionError as error:
+        raise SoundWaveError(f"{where} is nested too deeply to be a sound wave record") from error
+    except ValueError as error:
+        raise SoundWaveError(f"{where} is not valid JSON: {error}") from error
 
 
 def _record(where: str, record) -> tuple[int, list[tuple[str, str, int]]]:

@@ -440,6 +440,8 @@ def callback_ingest(*, app_id: str, body: bytes, remote_addr: str | None = None)
         receipt.task = task
         if task is None:
             verdict = CallbackReceipt.Verdict.UNKNOWN_TASK
+        elif reason := _task_problem(task, event):
+            verdict = CallbackReceipt.Verdict.MALFORMED
         else:
             outcome = ledger.apply(task, observation_from_callback(event))
             verdict = (
@@ -498,6 +500,44 @@ def _detail_problem(event: zego.CallbackEvent) -> str:
             event.live_playlist  # noqa: B018 - parsing is the check
         except zego.BadCallbackDetail as error:
             return str(error)
+    return ""
+
+
+def _task_problem(task: RecordingTask, event: zego.CallbackEvent) -> str:
+    """What makes a well-formed event wrong for this task ("" if nothing)."""
+    if event.event_type == zego.CallbackEventType.HLS_PLAYLIST_READY:
+        return live_playlist_problem(task, event.live_playlist)
+    return ""
+
+
+def live_playlist_problem(task: RecordingTask, playlist: zego.LivePlaylist) -> str:
+    """Why event 102 cannot be recorded for this task ("" if it can): the task did not ask for a
+    live HLS upload; a value is longer than its column (PostgreSQL would refuse the row: a 500,
+    which ZEGO retries); or a mixed task's playlist is not of its mixed output."""
+    outputs = task.request.get("RecordOutputParams", {})
+    output_format = str(outputs.get("OutputFileFormat", "mp4")).lower()
+    if outputs.get("RealtimeUploadFragment") is not True or output_format != "hls":
+        return (
+            "event 102 for a task that did not ask for RealtimeUploadFragment with HLS output "
+            f"(OutputFileFormat {output_format!r})"
+        )
+    values = {
+        "file_id": playlist.file_id,
+        "stream_id": playlist.stream_id,
+        "file_url": playlist.file_url,
+        "object_key": ledger.object_key_for(task, playlist.file_id),
+    }
+    for name, value in values.items():
+        limit = RecordingFile._meta.get_field(name).max_length
+        if len(value) > limit:
+            return f"event 102 {name} is {len(value)} characters long, more than {limit}"
+    mix_config = task.request.get("RecordInputParams", {}).get("MixConfig", {})
+    mix_stream = mix_config.get("MixOutputStreamId", "")
+    if task.is_mixed and mix_stream and playlist.stream_id not in ("", mix_stream):
+        return (
+            f"event 102 stream_id {playlist.stream_id[:40]!r} is not the mixed output "
+            f"{mix_stream!r} of this mixed task"
+        )
     return ""
 
 
@@ -571,11 +611,16 @@ def replay_unmatched_callbacks(task: RecordingTask) -> int:
         payload = json.loads(receipt.raw_body)
         if payload.get("task_id") != task.task_id:
             continue
-        ledger.apply(task, observation_from_callback(zego.parse_callback(payload)))
+        event = zego.parse_callback(payload)
         receipt.task = task
-        receipt.verdict = CallbackReceipt.Verdict.APPLIED
+        if problem_found := _task_problem(task, event):
+            logger.warning("not replaying callback %s: %s", receipt.pk, problem_found)
+            receipt.verdict = CallbackReceipt.Verdict.MALFORMED
+        else:
+            ledger.apply(task, observation_from_callback(event))
+            receipt.verdict = CallbackReceipt.Verdict.APPLIED
+            replayed += 1
         receipt.save(update_fields=["task", "verdict"])
-        replayed += 1
     return replayed
 
 

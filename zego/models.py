@@ -665,8 +665,11 @@ class LivePlaylist:
         track = detail.get("media_track_type")
         if track is not None and (not isinstance(track, int) or track not in (1, 2, 3)):
             raise BadCallbackDetail(f"event 102 media_track_type must be 1, 2 or 3; got {track!r}")
+        stream_id = detail.get("stream_id") or ""
+        if not isinstance(stream_id, str):
+            raise BadCallbackDetail(f"event 102 stream_id must be a string; got {stream_id!r}")
         return cls(
-            stream_id=_str(detail.get("stream_id")),
+            stream_id=stream_id,
             file_id=file_id,
             file_url=file_url,
             media_track_type=coerce_enum(MediaTrackType, track),

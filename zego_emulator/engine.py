@@ -101,6 +101,8 @@ class Engine:
             for task in self.tasks.values():
                 task.discarded = True
             self.tasks.clear()
+            for live in self.pipeline.live.values():
+                live.cancelled.set()
             self.pipeline.live.clear()
             self.rooms.clear()
             self.faults.clear()

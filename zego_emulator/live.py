@@ -4,8 +4,10 @@ One `LiveUpload` per task runs on its own thread from the moment recording begin
 `STEP_SECONDS` it encodes the media recorded so far (`media.LiveHlsEncoder`), uploads the segments
 the muxer has finished, then the playlist — without #EXT-X-ENDLIST, so players treat it as live —
 and once the first segment is up sends event 102 with the playlist's URL. After the stop it encodes
-the rest and closes the playlist; `Pipeline.finalize` uploads that final playlist (with
-#EXT-X-ENDLIST) and the last segments like any other file.
+the rest and closes the playlist; `Pipeline.finalize` uploads the last segments and then that final
+playlist (with #EXT-X-ENDLIST) like any other file. If the encoder falls so far behind that
+finalize gives up waiting, finalize `cancel`s it: from then on it uploads nothing (a late playlist
+without #EXT-X-ENDLIST must not replace the final one) and removes its render folder.
 
 Playlist lines (spec 3.1.9 `ShortFragmentPath`): bare segment names when true, else each
 segment's full URL in the storage.
@@ -14,6 +16,7 @@ segment's full URL in the storage.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("zego_emulator.live")
 
 STEP_SECONDS = 0.5
+# Media seconds the encoder may trail the recording before it is logged as lagging.
+LAG_WARNING_SECONDS = 10.0
 EVENT_HLS_PLAYLIST = 102
 PLAYLIST_CONTENT_TYPE = "application/vnd.apple.mpegurl"
 SEGMENT_CONTENT_TYPE = "video/mp2t"
@@ -55,6 +60,10 @@ class LiveUpload:
         self.task = task
         self.out_dir = pipeline.data_dir / "render" / task.task_id / "live"
         self.done = threading.Event()
+        self.cancelled = threading.Event()
+        # Held while publishing, so that once `cancel` returns no upload is under way either.
+        self.publishing = threading.Lock()
+        self.lagging = False
         self.uploaded: set[str] = set()
         self.published_playlist = ""
         self.announced = False
@@ -65,12 +74,24 @@ class LiveUpload:
         name = f"zego-live-{self.task.task_id}"
         threading.Thread(target=self.run, name=name, daemon=True).start()
 
+    def cancel(self) -> None:
+        """Finalize stopped waiting: upload nothing more, keep no result, leave no files behind."""
+        with self.publishing:
+            self.cancelled.set()
+        self.remove_render_dir()
+
+    def remove_render_dir(self) -> None:
+        shutil.rmtree(self.out_dir, ignore_errors=True)
+
     def run(self) -> None:
         try:
             self.record_while_running()
         except Exception:
-            log.exception("live upload of task %s failed", self.task.task_id)
+            if not self.cancelled.is_set():
+                log.exception("live upload of task %s failed", self.task.task_id)
         finally:
+            if self.cancelled.is_set():
+                self.remove_render_dir()  # what it wrote after finalize removed the folder
             self.done.set()
 
     def record_while_running(self) -> None:
@@ -78,7 +99,7 @@ class LiveUpload:
         with engine.lock:
             plan = self.pipeline.build_plan(task, engine.clock.wall())
         self.encoder = self.pipeline.backend.types.LiveHlsEncoder(plan, self.out_dir)
-        while task.ended is None:
+        while task.ended is None and not self.cancelled.is_set():
             time.sleep(STEP_SECONDS)
             with engine.lock:
                 if task.discarded:
@@ -86,15 +107,45 @@ class LiveUpload:
                 now = engine.clock.wall()
                 plan, until = self.pipeline.build_plan(task, now), task.media_seconds(now)
             self.encoder.advance(plan, until)
+            self.note_lag(until)
             self.publish()
+        if self.cancelled.is_set():
+            return
         with engine.lock:
             plan = self.pipeline.build_plan(task, task.ended)
-        self.result = self.encoder.finish(plan)
+        result = self.encoder.finish(plan)
+        if not self.cancelled.is_set():
+            self.result = result
+
+    def note_lag(self, encoded_until: float) -> None:
+        """Log once when encoding falls behind the recording, and once when it has caught up."""
+        with self.engine.lock:
+            recorded = self.task.media_seconds(self.task.ended or self.engine.clock.wall())
+        behind = recorded - encoded_until
+        if behind > LAG_WARNING_SECONDS and not self.lagging:
+            self.lagging = True
+            log.warning(
+                "live upload of task %s is %.1f s behind the recording: encoding is slower "
+                "than real time",
+                self.task.task_id,
+                behind,
+            )
+        elif behind <= LAG_WARNING_SECONDS / 2 and self.lagging:
+            self.lagging = False
+            log.info("live upload of task %s has caught up", self.task.task_id)
 
     # -- while recording ----------------------------------------------------------------------
 
     def publish(self) -> None:
-        """Upload newly finished segments, then the playlist listing them; announce it once."""
+        """Upload newly finished segments, then the playlist listing them; announce it once.
+
+        Not once the task has ended: finalize uploads the closed playlist, which a late one
+        (without #EXT-X-ENDLIST) must not replace."""
+        with self.publishing:
+            if self.task.ended is None and not self.cancelled.is_set():
+                self.publish_new_segments()
+
+    def publish_new_segments(self) -> None:
         new = [s for s in self.encoder.finished_segments() if s.name not in self.uploaded]
         if not new:
             return

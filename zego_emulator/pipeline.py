@@ -351,7 +351,9 @@ class Pipeline:
             return
         self.wait_for_images(task)
         live = self.finished_live_upload(task)
-        written_live = live is not None and live.result is not None
+        # A cancelled upload's result, even one set as finalize gave up, is not used: its files
+        # are gone with its render folder.
+        written_live = live is not None and not live.cancelled.is_set() and live.result is not None
         with self.engine.lock:
             plan = self.build_plan(task, task.ended)
         plan.hls_written_live = written_live
@@ -389,7 +391,12 @@ class Pipeline:
         with self.engine.lock:
             live = self.live.pop(task.task_id, None)
         if live is not None and not live.done.wait(LIVE_FINISH_TIMEOUT):
-            log.warning("live upload of task %s did not finish in time", task.task_id)
+            log.warning(
+                "live upload of task %s did not finish in %.0f s; rendering its HLS file again",
+                task.task_id,
+                LIVE_FINISH_TIMEOUT,
+            )
+            live.cancel()
         return live
 
     def upload_sound_wave(self, task: Task, plan, entries: list[FileEntry]) -> None:
@@ -449,13 +456,8 @@ class Pipeline:
         try:
             if fault is not None:
                 raise InjectedUploadFailure(fault.params.get("reason", "injected upload failure"))
-            url = self.backend.upload(
-                storage,
-                path,
-                folder + name,
-                content_type,
-                default_s3_endpoint=self.engine.config.s3_endpoint,
-            )
+            # The media before the file naming it: a player or a listing that finds an HLS
+            # playlist (a closed one, #EXT-X-ENDLIST) finds every segment it lists.
             for extra_path, extra_name in extra:
                 self.backend.upload(
                     storage,
@@ -464,6 +466,13 @@ class Pipeline:
                     content_type_for(extra_name),
                     default_s3_endpoint=self.engine.config.s3_endpoint,
                 )
+            url = self.backend.upload(
+                storage,
+                path,
+                folder + name,
+                content_type,
+                default_s3_endpoint=self.engine.config.s3_endpoint,
+            )
         except Exception as error:  # noqa: BLE001 - any failure to reach the customer's storage
             log.warning("upload of %s failed: %s", name, error)
             backup_ok = fault is None or fault.params.get("backup", True)

@@ -5,6 +5,7 @@
 // - Per-stream files follow the first one, offset by their begin timestamps (data-offset).
 // - Chapter buttons (data-seek, seconds on the task's timeline) jump there.
 // - A live track (data-live: a playlist still growing, on the task page) plays near its end.
+// - A fatal HLS error is retried a few times with growing pauses, then shown on the track.
 // - Speaker activity (data-activity: volumes per second from ZEGO's .sw file) is drawn as a
 //   lane per stream under the video; clicking a lane seeks there.
 // No inline handlers or styles anywhere (CSP).
@@ -66,6 +67,44 @@
     // hls.js wherever Media Source Extensions exist; the browser's own HLS only where they do not
     // (iPhone Safari). Chromium 15x answers canPlayType("application/vnd.apple.mpegurl") with
     // "maybe" yet fails on these playlists (MEDIA_ERR_SRC_NOT_SUPPORTED), so it is not asked first.
+    // A fatal hls.js error is retried after 1, 2, 4, 8, 16 s (a 404 or a login page answering
+    // every request must not become a request storm), then left to the person, said in words.
+    const HLS_RETRIES = 5;
+    const HLS_FIRST_DELAY_MS = 1000;
+
+    function retryHls(track, hls, url, data) {
+      clearTimeout(track.hlsRetryTimer);
+      track.hlsFailures = (track.hlsFailures || 0) + 1;
+      track.figure.dataset.hlsFailures = String(track.hlsFailures);
+      if (track.hlsFailures > HLS_RETRIES) {
+        hls.stopLoad();
+        track.figure.dataset.hlsState = "failed";
+        setState(track, ` Cannot load this recording (${data.details}). Reload the page to try again.`);
+        return;
+      }
+      const delay = HLS_FIRST_DELAY_MS * 2 ** (track.hlsFailures - 1);
+      track.figure.dataset.hlsState = "retrying";
+      setState(track, ` Loading failed (${data.details}); trying again in ${delay / 1000} s…`);
+      track.hlsRetryTimer = setTimeout(() => {
+        if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        else if (isManifestError(data.details)) hls.loadSource(url);
+        else hls.startLoad(track.el.currentTime);
+      }, delay);
+    }
+
+    function isManifestError(details) {
+      const names = window.Hls.ErrorDetails;
+      return [names.MANIFEST_LOAD_ERROR, names.MANIFEST_LOAD_TIMEOUT, names.MANIFEST_PARSING_ERROR]
+        .includes(details);
+    }
+
+    function hlsRecovered(track) {
+      if (!track.hlsFailures) return;
+      track.hlsFailures = 0;
+      delete track.figure.dataset.hlsState;
+      setState(track, "");
+    }
+
     function attachHls(track) {
       const url = track.figure.dataset.playlist;
       if (window.Hls && window.Hls.isSupported()) {
@@ -82,10 +121,11 @@
           hls.on(window.Hls.Events.MANIFEST_PARSED, () => { track.el.play().catch(() => {}); });
         }
         hls.on(window.Hls.Events.ERROR, (_event, data) => {
-          if (!data.fatal) return;
-          if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-          else hls.startLoad(track.el.currentTime);
+          if (data.fatal) retryHls(track, hls, url, data);
         });
+        for (const loaded of [window.Hls.Events.MANIFEST_LOADED, window.Hls.Events.FRAG_LOADED]) {
+          hls.on(loaded, () => hlsRecovered(track));
+        }
         hls.loadSource(url);
         hls.attachMedia(track.el);
         track.hls = hls;

@@ -4,6 +4,7 @@ chapter, and keeps playing across URL expiries (URLs live 4 s here)."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -226,3 +227,81 @@ def test_a_reviewer_finds_plays_jumps_to_the_layout_change_and_shares_then_revok
     assert stranger.get_by_text("This link was revoked.").is_visible()
     shoot(stranger, "reviewer-07-revoked-link")
     stranger_context.close()
+
+
+def offline_hls_task():
+    """An uploaded HLS recording whose bucket is never reached (the test answers its playlist)."""
+    import uuid
+
+    from recordings.models import RecordingFile, Room, ZegoApp
+    from storage_profiles.models import StorageProfile
+
+    app = ZegoApp.objects.create(name="Offline", app_id=78, server_secret="s" * 32)
+    bucket = StorageProfile.objects.create(
+        name="Offline bucket",
+        vendor=10,
+        region="us-east-1",
+        bucket="offline",
+        endpoint="http://127.0.0.1:9",
+        access_key_id="AK",
+        secret="offline-secret",
+    )
+    task = RecordingTask.objects.create(
+        app=app,
+        room=Room.objects.create(app=app, room_id="room-404"),
+        task_id="T404404404404404",
+        click_token=uuid.uuid4(),
+        status=S.ENDED,
+        record_mode=2,
+        stream_type=3,
+        storage_profile=bucket,
+    )
+    RecordingFile.objects.create(
+        task=task,
+        app=app,
+        file_id="T404404404404404_room-404_mix_VA_20260101000000000.m3u8",
+        stream_id="mix",
+        output_format="hls",
+        object_key="T404404404404404_room-404_mix_VA_20260101000000000.m3u8",
+        upload_status=3,
+        size=100,
+    )
+    return task
+
+
+def test_a_playlist_that_keeps_failing_is_retried_with_backoff_then_shown_not_stormed(
+    page, live_server, personas
+):
+    """A 404 (or a login page) for every playlist request: hls.js is given 5 more tries at 1, 2,
+    4, 8 and 16 s, not one per event loop turn, and then the track says it cannot load."""
+    task = offline_hls_task()
+    requests_seen = []
+
+    def not_found(route):
+        requests_seen.append(route.request.url)
+        route.fulfill(status=404, body="No such playlist.")
+
+    log_in(page, live_server.url, "reviewer")
+    start = datetime.now(UTC)
+    page.clock.install(time=start)
+    page.clock.pause_at(start + timedelta(seconds=1))  # timers fire only when the test says so
+    page.route("**/playlist.m3u8", not_found)
+    page.goto(f"{live_server.url}/player/{task.pk}/")
+    figure = page.locator(".track").first
+    for _ in range(20):
+        if figure.get_attribute("data-hls-state") == "retrying":
+            break
+        page.clock.run_for(50)
+        page.wait_for_timeout(100)
+    assert figure.get_attribute("data-hls-state") == "retrying"
+    page.clock.run_for(900)
+    page.wait_for_timeout(500)
+    assert len(requests_seen) == 1  # no retry before its second
+    page.clock.run_for(200)
+    wait_for(lambda: len(requests_seen) == 2, timeout=5)
+    for _ in range(10):
+        page.clock.run_for(20_000)
+        page.wait_for_timeout(200)
+    assert figure.get_attribute("data-hls-state") == "failed"
+    assert "Cannot load this recording" in figure.locator(".track-state").inner_text()
+    assert len(requests_seen) == 6, requests_seen

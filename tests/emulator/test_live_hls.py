@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.emulator.fakes import PLAN_TYPES, FakeBackend, make_engine, sent_events, wait_until
 from tests.emulator.wire import mixed_input
 from zego_emulator.media import (
     RenderPlan,
@@ -16,6 +20,7 @@ from zego_emulator.media import (
     sound_wave_records,
     volume_of,
 )
+from zego_emulator.validation import validate_start_record
 
 
 @pytest.fixture
@@ -209,3 +214,163 @@ def test_sound_wave_type_1_keys_entries_by_user():
     first, second = sound_wave_records(plan, sound_wave_type=1)
     assert first == {"time": 0, "sound_wave": [{"user_id": "u1", "volume": 72}]}
     assert 0 < second["sound_wave"][0]["volume"] < 72
+
+
+# -- without HTTP: the pipeline's upload order and a live upload finalize stopped waiting for ------
+
+
+class HlsRenderingBackend(FakeBackend):
+    """Renders every plan as an HLS playlist with two segments beside it."""
+
+    def render(self, plan, out_dir: Path) -> list:
+        (rendered,) = super().render(plan, out_dir)
+        playlist = rendered.path.with_suffix(".m3u8")
+        rendered.path.rename(playlist)
+        segments = []
+        for index in range(2):
+            segment = playlist.with_name(f"{playlist.stem}_{index}.ts")
+            segment.write_bytes(b"G")
+            segments.append((segment, segment.name))
+        playlist.write_text(
+            "#EXTM3U\n" + "".join(f"{n}\n" for _, n in segments) + "#EXT-X-ENDLIST\n"
+        )
+        rendered.path, rendered.file_name, rendered.extra = playlist, playlist.name, segments
+        rendered.content_type = "application/vnd.apple.mpegurl"
+        return [rendered]
+
+
+def test_segments_are_uploaded_before_the_playlist_that_lists_them(tmp_path):
+    """Whoever finds the closed playlist in the bucket finds every segment it lists."""
+    from tests.emulator.test_engine import APP, mixed_request
+
+    engine, clock, _ = make_engine(tmp_path)
+    backend = engine.pipeline.backend = HlsRenderingBackend()
+    try:
+        engine.publish(APP, "room1", "s1", "u1", "u1")
+        task_id = engine.start_task(APP, mixed_request())
+        clock.pass_real(2)
+        engine.stop_task(APP, task_id)
+        wait_until(lambda: 1 in sent_events(engine, task_id))
+    finally:
+        engine.stop()
+    keys = [key for key, _ in backend.uploads]
+    assert [key.rsplit(".", 1)[1] for key in keys] == ["ts", "ts", "m3u8"]
+
+
+class SlowLiveEncoder:
+    """A live encoder that writes one segment per step, and whose second step takes until the
+    test says so: an encoder that has fallen far behind the recording."""
+
+    release = threading.Event()
+    stuck = threading.Event()
+
+    def __init__(self, plan, out_dir: Path):
+        self.kind = SimpleNamespace(media_type="VA")
+        self.file_name = f"{plan.task_id}_{plan.room_id}_mix_VA_20231114221320000.m3u8"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.path = out_dir / self.file_name
+        self.segments: list[Path] = []
+        self.path.write_text("#EXTM3U\n")
+
+    def advance(self, plan, until: float) -> None:
+        if self.segments:
+            self.stuck.set()
+            self.release.wait(10)
+        segment = self.path.with_name(f"{self.path.stem}_{len(self.segments)}.ts")
+        segment.write_bytes(b"G")
+        self.segments.append(segment)
+        self.path.write_text("#EXTM3U\n" + "".join(f"{s.name}\n" for s in self.segments))
+
+    def finished_segments(self) -> list[Path]:
+        return list(self.segments)
+
+    def finish(self, plan):
+        raise AssertionError("a cancelled live upload must not close its playlist")
+
+
+def live_request():
+    from tests.emulator.test_engine import STORAGE
+
+    body = {
+        "RoomId": "room1",
+        "RecordInputParams": {
+            "RecordMode": 2,
+            "MixConfig": {
+                "MixMode": 2,
+                "MixOutputStreamId": "mix",
+                "MixOutputVideoConfig": {"Width": 640, "Height": 360, "Fps": 15, "Bitrate": 500000},
+            },
+        },
+        "RecordOutputParams": {
+            "OutputFolder": "rec/",
+            "OutputFileFormat": "hls",
+            "RealtimeUploadFragment": True,
+            "ShortFragmentPath": True,
+        },
+        "StorageParams": STORAGE,
+    }
+    return validate_start_record(body)
+
+
+def test_a_live_upload_finalize_stopped_waiting_for_uploads_nothing_more(
+    tmp_path, monkeypatch, caplog
+):
+    """Finalize gives up on a lagging live encoder after LIVE_FINISH_TIMEOUT and renders the file
+    itself; the encoder, once it gets going again, must not PUT its playlist without ENDLIST over
+    the final one, and leaves no render folder behind."""
+    from tests.emulator.test_engine import APP
+    from zego_emulator import live, pipeline
+
+    monkeypatch.setattr(live, "STEP_SECONDS", 0.01)
+    monkeypatch.setattr(pipeline, "LIVE_FINISH_TIMEOUT", 0.2)
+    SlowLiveEncoder.release.clear()
+    SlowLiveEncoder.stuck.clear()
+    engine, clock, backend = make_engine(tmp_path)
+    backend.types = SimpleNamespace(**vars(PLAN_TYPES), LiveHlsEncoder=SlowLiveEncoder)
+    try:
+        engine.publish(APP, "room1", "s1", "u1", "u1")
+        task_id = engine.start_task(APP, live_request())
+        clock.pass_real(2)
+        engine.tick()
+        upload = engine.pipeline.live[task_id]
+        wait_until(lambda: 102 in sent_events(engine, task_id))
+        assert [key for key, _ in backend.uploads][-1].endswith(".m3u8")
+        wait_until(SlowLiveEncoder.stuck.is_set)
+
+        clock.pass_real(30)  # the recording goes on while the encoder is stuck
+        engine.stop_task(APP, task_id)
+        wait_until(lambda: 1 in sent_events(engine, task_id))
+        after_final = list(backend.uploads)
+        assert not upload.out_dir.exists()
+        assert "did not finish in 0 s; rendering its HLS file again" in caplog.text
+
+        SlowLiveEncoder.release.set()
+        wait_until(upload.done.is_set)
+    finally:
+        SlowLiveEncoder.release.set()
+        engine.stop()
+    assert backend.uploads == after_final
+    assert upload.result is None and not upload.out_dir.exists()
+
+
+def test_an_encoder_behind_the_recording_is_logged_once_until_it_catches_up(tmp_path, caplog):
+    import logging
+
+    from tests.emulator.test_engine import APP
+    from zego_emulator.live import LiveUpload
+
+    caplog.set_level(logging.INFO, logger="zego_emulator.live")
+    engine, clock, _ = make_engine(tmp_path)
+    try:
+        engine.publish(APP, "room1", "s1", "u1", "u1")
+        upload = LiveUpload(engine.pipeline, engine.tasks[engine.start_task(APP, live_request())])
+        clock.pass_real(30)
+        upload.note_lag(5.0)
+        upload.note_lag(6.0)
+        upload.note_lag(29.0)
+    finally:
+        engine.stop()
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2
+    assert "25.0 s behind the recording: encoding is slower than real time" in messages[0]
+    assert messages[1].endswith("has caught up")

@@ -125,3 +125,66 @@ def test_speaker_activity_lanes_come_from_the_sound_wave_file(
     page = client.get(reverse("playback:player", args=[task.pk])).content.decode()
     assert "could not be read: line 1: time must be a whole second" in page
     assert "activity-data" not in page and "<video" in page
+
+
+def activity_data(page: str) -> dict | None:
+    found = re.search(
+        r'<script id="activity-data" type="application/json">(.*?)</script>', page, re.S
+    )
+    return json.loads(found.group(1)) if found else None
+
+
+def test_the_sound_wave_is_downloaded_once_per_version_not_on_every_page_view(
+    room, profile, personas, client_for, s3_client, seaweed_s3, emulator, monkeypatch
+):
+    """A page view HEADs the .sw and draws from the cache while its ETag holds; a rewritten file
+    (new ETag) is read again; a file over the byte cap is refused from its HEAD, never fetched."""
+    from playback import services
+
+    task = record(room, profile, personas["support"], seconds=2.5, speaker_activity=True)
+    sidecar = task.files.get().object_key.rsplit(".", 1)[0] + ".sw"
+    reads = []
+    real_read = services.read_object
+    monkeypatch.setattr(
+        services, "read_object", lambda *a, **k: reads.append(a[1]) or real_read(*a, **k)
+    )
+    client = client_for("reviewer")
+    url = reverse("playback:player", args=[task.pk])
+    first = activity_data(client.get(url).content.decode())
+    assert activity_data(client.get(url).content.decode()) == first is not None
+    assert reads == [sidecar]
+
+    s3_client.put_object(
+        Bucket=seaweed_s3.bucket,
+        Key=sidecar,
+        Body=b'{"time": 0, "sound_wave": [{"stream_id": "only", "volume": 9}]}\n',
+    )
+    rewritten = activity_data(client.get(url).content.decode())
+    assert [lane["key"] for lane in rewritten["lanes"]] == ["only"] and len(reads) == 2
+
+    monkeypatch.setattr(services, "SOUND_WAVE_MAX_BYTES", 10)
+    page = client.get(url).content.decode()
+    assert "too large to draw" in page and "<video" in page and len(reads) == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"time": 0, "sound_wave": []}\n',
+        b"[" * 50_000 + b"]" * 50_000,
+        b'{"time": 86399, "sound_wave": ['
+        + b",".join(b'{"stream_id": "s%d", "volume": 1}' % n for n in range(500))
+        + b"]}\n",
+    ],
+    ids=["no-entries", "deeply-nested", "too-many-streams"],
+)
+def test_a_hostile_sound_wave_file_leaves_the_player_working(
+    room, profile, personas, client_for, s3_client, seaweed_s3, emulator, body
+):
+    task = record(room, profile, personas["support"], seconds=1.5, speaker_activity=True)
+    sidecar = task.files.get().object_key.rsplit(".", 1)[0] + ".sw"
+    s3_client.put_object(Bucket=seaweed_s3.bucket, Key=sidecar, Body=body)
+    response = client_for("reviewer").get(reverse("playback:player", args=[task.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and "<video" in page
+    assert "could not be read" in page and "activity-data" not in page

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from playback.soundwave import SoundWaveError, parse_sound_wave
+from playback.soundwave import MAX_SECONDS, MAX_STREAMS, SoundWaveError, parse_sound_wave
 
 
 def lines(*records) -> bytes:
@@ -78,3 +78,50 @@ def test_for_player_keeps_the_loudest_second_of_each_bar():
 def test_a_malformed_file_is_refused_naming_the_problem(data, words):
     with pytest.raises(SoundWaveError, match=words):
         parse_sound_wave(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (lines({"time": 0, "sound_wave": []}), "every sound_wave list is empty"),
+        (b"[]", "no records"),
+        (b"[" * 100_000 + b"]" * 100_000, "the file is nested too deeply"),
+        (b'{"time": 0, "sound_wave": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "line 1 is"),
+        (lines(second(MAX_SECONDS, s1=1)), "time must be a whole second"),
+    ],
+)
+def test_hostile_files_are_refused_with_a_sound_wave_error(data, words):
+    """Whatever the bucket holds, the parser answers with SoundWaveError, which the player shows,
+    never with another exception (a 500 on every page view)."""
+    with pytest.raises(SoundWaveError, match=words):
+        parse_sound_wave(data)
+
+
+def test_more_streams_than_the_player_draws_are_refused():
+    many = {f"s{index}": 1 for index in range(MAX_STREAMS + 1)}
+    with pytest.raises(SoundWaveError, match=f"line 1: more than {MAX_STREAMS} streams"):
+        parse_sound_wave(lines(second(0, **many)))
+    fits = parse_sound_wave(lines(second(0, **dict(list(many.items())[:MAX_STREAMS]))))
+    assert len(fits.lanes) == MAX_STREAMS
+
+
+def test_a_day_long_lane_costs_a_byte_per_second():
+    """One record at the last second of a day with the most streams: bounded, compact lanes."""
+    keys = {f"s{index}": 1 for index in range(MAX_STREAMS)}
+    wave = parse_sound_wave(lines(second(MAX_SECONDS - 1, **keys)))
+    assert wave.seconds == MAX_SECONDS and len(wave.lanes) == MAX_STREAMS
+    assert all(len(lane.levels) == MAX_SECONDS for lane in wave.lanes)
+    assert isinstance(wave.lanes[0].levels, bytes)
+    assert len(wave.for_player()["lanes"][0]["bars"]) == 600
+
+
+def test_many_keys_are_read_in_linear_time():
+    """Key order is kept by a dict, not a list scan: 50 streams × a day of records stays fast."""
+    import time
+
+    records = [second(t, **{f"s{k}": 10 for k in range(MAX_STREAMS)}) for t in range(3_000)]
+    data = lines(*records)
+    started = time.perf_counter()
+    wave = parse_sound_wave(data)
+    assert time.perf_counter() - started < 5
+    assert [lane.key for lane in wave.lanes] == [f"s{k}" for k in range(MAX_STREAMS)]

@@ -206,9 +206,19 @@ LIVE_DETAIL = {
 }
 
 
+LIVE_REQUEST = {
+    "RecordInputParams": {"MixConfig": {"MixOutputStreamId": "mix"}},
+    "RecordOutputParams": {
+        "OutputFolder": "rec/",
+        "OutputFileFormat": "hls",
+        "RealtimeUploadFragment": True,
+    },
+}
+
+
 def test_event_102_records_the_live_playlist(client, recording):
     """Event 102: the playlist becomes a file still recording, marked as watchable live."""
-    recording.request = {"RecordOutputParams": {"OutputFolder": "rec/"}}
+    recording.request = LIVE_REQUEST
     recording.save()
     body = signed_callback(recording.app, recording.task_id, 102, 0, detail=LIVE_DETAIL)
     assert post(client, recording.app, body).status_code == 200
@@ -246,3 +256,81 @@ def test_a_malformed_event_102_is_refused_with_the_reason_and_changes_nothing(
     assert words in response.content.decode()
     assert not recording.files.exists() and not recording.events.exists()
     assert CallbackReceipt.objects.get().verdict == "malformed"
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        ({"OutputFileFormat": "hls"}, "did not ask for RealtimeUploadFragment"),
+        ({"RealtimeUploadFragment": True}, "OutputFileFormat 'mp4'"),
+        ({"OutputFileFormat": "mp4", "RealtimeUploadFragment": True}, "with HLS output"),
+    ],
+)
+def test_event_102_for_a_task_that_asked_for_no_live_hls_is_refused(
+    client, recording, outputs, words
+):
+    recording.request = {"RecordOutputParams": outputs}
+    recording.save()
+    body = signed_callback(recording.app, recording.task_id, 102, 0, detail=LIVE_DETAIL)
+    response = post(client, recording.app, body)
+    assert response.status_code == 400
+    assert response.content.decode().startswith("malformed: event 102 for a task")
+    assert words in response.content.decode()
+    assert not recording.files.exists() and not recording.events.exists()
+    receipt = CallbackReceipt.objects.get()
+    assert (receipt.verdict, receipt.task) == ("malformed", recording)
+
+
+LONG = "x" * 1001
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"file_id": "f" * 296 + ".m3u8"}, "file_id is 301 characters long, more than 300"),
+        ({"stream_id": "s" * 257}, "stream_id is 257 characters long, more than 256"),
+        ({"file_url": "https://b.example/" + LONG}, "file_url is 1019 characters long"),
+        ({"stream_id": "not-the-mix"}, "is not the mixed output 'mix'"),
+        ({"stream_id": 5}, "stream_id must be a string"),
+    ],
+)
+def test_event_102_with_values_longer_than_their_columns_is_refused_not_a_500(
+    client, recording, change, words
+):
+    """PostgreSQL refuses an over-long value with a DataError: a 500 that ZEGO would retry."""
+    recording.request = LIVE_REQUEST
+    recording.save()
+    body = signed_callback(
+        recording.app, recording.task_id, 102, 0, detail={**LIVE_DETAIL, **change}
+    )
+    response = post(client, recording.app, body)
+    assert response.status_code == 400 and words in response.content.decode()
+    assert not recording.files.exists() and not recording.events.exists()
+
+
+def test_a_folder_and_name_too_long_for_the_object_key_are_refused(client, recording):
+    recording.request = {
+        **LIVE_REQUEST,
+        "RecordOutputParams": {**LIVE_REQUEST["RecordOutputParams"], "OutputFolder": "d/" * 480},
+    }
+    recording.save()
+    body = signed_callback(recording.app, recording.task_id, 102, 0, detail=LIVE_DETAIL)
+    response = post(client, recording.app, body)
+    assert response.status_code == 400 and "object_key is" in response.content.decode()
+
+
+def test_an_early_event_102_replayed_after_adoption_is_checked_against_the_task(client, recording):
+    """Arriving before its task was known, event 102 waits as unknown_task; on replay it is
+    refused if the task never asked for a live upload."""
+    from recordings.services import replay_unmatched_callbacks
+
+    task_id = recording.task_id
+    RecordingTask.objects.filter(pk=recording.pk).update(task_id="")
+    body = signed_callback(recording.app, task_id, 102, 0, detail=LIVE_DETAIL)
+    assert post(client, recording.app, body).status_code == 200
+    RecordingTask.objects.filter(pk=recording.pk).update(task_id=task_id)
+    recording.refresh_from_db()
+    assert replay_unmatched_callbacks(recording) == 0
+    receipt = CallbackReceipt.objects.get()
+    assert (receipt.verdict, receipt.task) == ("malformed", recording)
+    assert not recording.files.exists()

@@ -256,3 +256,5 @@ def test_a_live_playlist_without_a_url_is_accepted_and_a_bad_name_is_not():
     assert zego.LivePlaylist.from_detail({"file_id": "x.m3u8"}).file_url == ""
     with pytest.raises(zego.BadCallbackDetail, match="file_id"):
         zego.LivePlaylist.from_detail({"file_id": "dir/x.m3u8"})
+    with pytest.raises(zego.BadCallbackDetail, match="stream_id must be a string"):
+        zego.LivePlaylist.from_detail({"file_id": "x.m3u8", "stream_id": ["mix"]})

@@ -1,5 +1,7 @@
 """Recdesk settings: one file, every value from the environment (see .env.example)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "monitoring.middleware.FlushZegoCallCountsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -113,6 +116,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests on SQLite use a file, not Django's shared in-memory database: the browser tests' live
+    # server answers the browser, ZEGO callbacks and polling on several threads, which in memory
+    # share one connection ("database table is locked"); a file gives each its own, with WAL and
+    # the busy timeout above. One file per test process, so two runs never meet.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"recdesk-test-{os.getpid()}.sqlite3")
+    }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -163,6 +163,7 @@ def _claim(file: RecordingFile, now: datetime) -> bool:
 def _delete(target, file: RecordingFile, outcome: RetentionRun, now: datetime) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from playback.services import PlaylistUnavailable
     from storage_profiles.errors import explain
 
     if not _claim(file, now):
@@ -172,8 +173,14 @@ def _delete(target, file: RecordingFile, outcome: RetentionRun, now: datetime) -
         keys = _object_keys(file)
         _delete_objects(target, keys)
     except (BotoCoreError, ClientError) as error:
-        RecordingFile.objects.filter(pk=file.pk).update(deleted_at=None)
+        _unclaim(file)
         _failed(outcome, [file], explain(error, target, "delete the recording"))
+        return
+    except (
+        PlaylistUnavailable
+    ) as error:  # its segments unknown: deleting the playlist would orphan them
+        _unclaim(file)
+        _failed(outcome, [file], str(error))
         return
     outcome.deleted += 1
     outcome.deleted_bytes += file.size
@@ -190,6 +197,10 @@ def _delete(target, file: RecordingFile, outcome: RetentionRun, now: datetime) -
         recorded=file.created_at.isoformat(),
         retention_days=outcome.days,
     )
+
+
+def _unclaim(file: RecordingFile) -> None:
+    RecordingFile.objects.filter(pk=file.pk).update(deleted_at=None)
 
 
 def _object_keys(file: RecordingFile) -> list[str]:

@@ -333,3 +333,26 @@ def test_a_deleted_file_is_no_longer_offered_to_play_or_share(client_for, app, h
     )
     assert "deleted by retention" in response.content.decode()
     assert not file.share_links.exists()
+
+
+def test_an_hls_recording_whose_playlist_is_gone_is_kept_due_with_the_reason(
+    app, bucket_profile, s3_client
+):
+    task, _ = recorded(app, bucket_profile, s3_client, days_ago=40, files=0)
+    s3_client.put_object(Bucket=bucket_profile.bucket, Key="retention/gone/x_0.ts", Body=b"ts")
+    file = RecordingFile.objects.create(
+        task=task,
+        file_id="x.m3u8",
+        object_key="retention/gone/x.m3u8",  # never uploaded: its segments cannot be known
+        output_format="hls",
+        upload_status=RecordingFile.UploadStatus.UPLOADED,
+    )
+    RecordingFile.objects.filter(pk=file.pk).update(created_at=NOW - timedelta(days=40))
+    app.retention_days = 30
+    app.save()
+    outcome = retention.run(app, actor_label="admin", now=NOW)
+    assert (outcome.deleted, outcome.failed) == (0, 1)
+    file.refresh_from_db()
+    assert file.deleted_at is None
+    listing = s3_client.list_objects_v2(Bucket=bucket_profile.bucket, Prefix="retention/gone/")
+    assert listing["KeyCount"] == 1  # the segment is still there, still due

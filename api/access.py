@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest
 from django.views.decorators.csrf import csrf_exempt
 
@@ -46,6 +46,14 @@ def api_endpoint(*, capability: str, methods: tuple[str, ...] = ("GET",)):
                     return view(request, *args, **kwargs)
             except ApiError as error:
                 return error.response()
+            except RequestDataTooBig:
+                return _too_big().response()
+            except SuspiciousOperation as error:
+                # As Django's own handler does: 400, and a note in the security log.
+                _security_logger(error).warning(str(error))
+                return _unreadable(error).response()
+            except BadRequest as error:
+                return _unreadable(error).response()
             except Http404:
                 return error_response(404, "not_found", "Nothing here with that id.")
             except Exception:
@@ -119,9 +127,20 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {error}.") from error
+    except RecursionError as error:
+        raise ApiError(400, "invalid_json", "The body's JSON is nested too deeply.") from error
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "Send a JSON object.")
     return data
+
+
+def _security_logger(error: SuspiciousOperation) -> logging.Logger:
+    return logging.getLogger(f"django.security.{error.__class__.__name__}")
+
+
+def _unreadable(error: Exception) -> ApiError:
+    """Too many query parameters, say: Django refuses to parse the request."""
+    return ApiError(400, "invalid", f"The request could not be read: {error}")
 
 
 def _too_big() -> ApiError:

@@ -26,13 +26,25 @@ def start(*, form: StartForm, room: Room, user) -> tuple[RecordingTask, bool]:
             fields={"click_token": ["Already used; send a new one for a new recording."]},
         )
     token = form.cleaned_data["click_token"]
-    existed = RecordingTask.objects.filter(click_token=token).exists()
+    existed = _click_token_used(token)
     task = services.recording_start(
         app=room.app, room=room, options=form.options(), user=user, click_token=token
     )
-    if task.status == Status.FAILED_TO_START and not existed:
+    created = not existed and not _still_starting(task)
+    if task.status == Status.FAILED_TO_START and created:
         raise _start_failed(task)
-    return task, not existed
+    return task, created
+
+
+def _click_token_used(token) -> bool:
+    return RecordingTask.objects.filter(click_token=token).exists()
+
+
+def _still_starting(task: RecordingTask) -> bool:
+    """A task the start service hands back unanswered was another request's: the call that
+    creates a task returns only once ZEGO answered (or it gave up), never still starting.
+    So of two identical starts at once, only one answers 201."""
+    return task.status == Status.STARTING
 
 
 def _start_failed(task: RecordingTask) -> ApiError:

@@ -13,6 +13,9 @@ from recordings.models import (
     ZegoApp,
 )
 
+# How a policy signs what it does; a username cannot contain the space, so no person's label can.
+POLICY_ACTOR_PREFIX = "policy: "
+
 WEEKDAYS = [
     (1, "Mon"),
     (2, "Tue"),
@@ -128,7 +131,7 @@ class RecordingPolicy(models.Model):
     @property
     def actor_label(self) -> str:
         """How the policy signs what it does (tasks' "Started by", timeline, audit log)."""
-        return f"policy: {self.name}"[:150]
+        return f"{POLICY_ACTOR_PREFIX}{self.name}"[:150]
 
     def days_display(self) -> str:
         names = dict(WEEKDAYS)
@@ -198,10 +201,12 @@ class PolicyStart(models.Model):
 
 
 class EvaluationClock(models.Model):
-    """When the scheduler last enqueued a policy evaluation."""
+    """When the scheduler last enqueued a policy evaluation, and since when one runs."""
 
     name = models.CharField(max_length=40, unique=True)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Set while a pass runs, so a pass enqueued meanwhile does not run beside it.
+    running_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,27 @@ def window_at(
 
 
 def _window_on(day: date, opens: time, closes: time, zone: zoneinfo.ZoneInfo) -> Window:
-    return Window(
-        opens_at=datetime.combine(day, opens, tzinfo=zone).astimezone(UTC),
-        closes_at=datetime.combine(day, closes, tzinfo=zone).astimezone(UTC),
-    )
+    return Window(opens_at=instant_of(day, opens, zone), closes_at=instant_of(day, closes, zone))
+
+
+def instant_of(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime:
+    """The UTC instant a wall-clock time names; for a time the clocks skip (spring forward),
+    the first instant after the gap. An ambiguous time (fall back) is its first occurrence."""
+    local = datetime.combine(day, wall, tzinfo=zone)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+        return instant
+    # In a gap, fold=1 reads the time with the offset after the change: an instant before it.
+    return _clock_change(zone, before=local.replace(fold=1).astimezone(UTC), after=instant)
+
+
+def _clock_change(zone: zoneinfo.ZoneInfo, *, before: datetime, after: datetime) -> datetime:
+    """The first second after `before` that has `after`'s UTC offset (`before` has the other)."""
+    offset = after.astimezone(zone).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + timedelta(seconds=(after - before).total_seconds() // 2)
+        if middle.astimezone(zone).utcoffset() == offset:
+            after = middle
+        else:
+            before = middle
+    return after

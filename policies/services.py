@@ -6,14 +6,18 @@ Rules the evaluation keeps (README "Recording policies"):
 - Every start's click token is derived from (policy, room, occasion, attempt), so evaluations
   that race — two workers, or one repeated — claim the same task through `recording_start`'s
   one-click-one-task rule; only the first sends StartRecord.
-- A person's Stop holds for the rest of the occasion (the live session or the schedule window).
-- After MAX_FAILED_STARTS refused starts in one occasion the policy waits for the next one.
+- A person's Stop holds for the rest of the occasion (the live session or the schedule window,
+  whichever began last).
+- After MAX_FAILED_STARTS starts in one occasion that ZEGO refused or that ended within
+  SHORT_LIVED_SECONDS, the policy waits for the next occasion.
+- One pass at a time (EvaluationClock.running_since); one app's failure leaves the others alone.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,9 +26,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+import zego
 from accounts.audit import audit
 from policies import schedule
-from policies.models import PolicyOccasion, PolicyStart, RecordingPolicy
+from policies.models import (
+    POLICY_ACTOR_PREFIX,
+    EvaluationClock,
+    PolicyOccasion,
+    PolicyStart,
+    RecordingPolicy,
+)
+from policies.scheduling import EVALUATION_JOB
 from recordings import ledger, services
 from recordings.models import RecordingTask, Room, TaskEvent
 from recordings.start import StartOptions, request_problems
@@ -32,6 +44,10 @@ from recordings.start import StartOptions, request_problems
 logger = logging.getLogger(__name__)
 
 MAX_FAILED_STARTS = 3
+# A recording that ends sooner than this after its start counts as a failed start.
+SHORT_LIVED_SECONDS = 60
+# A pass that began longer ago than this is taken for dead, and the next one runs.
+EVALUATION_LEASE = timedelta(minutes=2)
 # Namespace of the click tokens policies derive (uuid5), so repeats of one decision collide.
 POLICY_CLICKS = uuid.UUID("5e0c2a6e-4f0b-4d43-9c39-7a2b1f3d8c10")
 
@@ -109,9 +125,10 @@ def start_options_for(policy: RecordingPolicy, room: Room) -> tuple[StartOptions
         options = StartOptions(record_mode=2, storage_profile=profile)
     options.max_idle_time = policy.max_idle_time or policy.app.default_max_idle_time
     options.max_record_time = policy.max_record_time or policy.app.default_max_record_time
-    _apply_consent(options, policy, room.streams)
-    if not _recordable_streams(options):
+    consented = consented_streams(policy, room.streams)
+    if not consented:
         return None, "nobody the policy may record is publishing"
+    _select(options, policy, room.streams, consented)
     if problems := request_problems(options, room.room_id):
         return None, "ZEGO would refuse the start: " + "; ".join(problems)
     return options, ""
@@ -125,35 +142,40 @@ def _storage_profile_for(policy: RecordingPolicy):
     return (chosen and usable.filter(pk=chosen).first()) or usable.first()
 
 
-def _apply_consent(options: StartOptions, policy: RecordingPolicy, streams: list[dict]) -> None:
-    """The consent list replaces the preset's own selection (its streams were another room's)."""
-    Consent = RecordingPolicy.Consent
-    options.room_streams = [stream["stream_id"] for stream in streams]
-    options.include_streams, options.exclude_streams = [], []
-    if policy.consent == Consent.EVERYONE:
-        return
+def consented_streams(policy: RecordingPolicy, streams: list[dict]) -> list[str]:
+    """The streams live now that the policy's consent list lets it record."""
+    live = [stream["stream_id"] for stream in streams]
+    if policy.consent == RecordingPolicy.Consent.EVERYONE:
+        return live
     listed = _listed_streams(policy, streams)
-    if policy.consent == Consent.INCLUDE:
-        options.include_streams = listed
-    else:
-        options.exclude_streams = listed
-    # Drawn tiles name their own streams and would bypass the list: use a grid of the selection.
-    options.custom_tiles = []
+    if policy.consent == RecordingPolicy.Consent.INCLUDE:
+        return [stream for stream in live if stream in listed]
+    return [stream for stream in live if stream not in listed]
 
 
-def _listed_streams(policy: RecordingPolicy, streams: list[dict]) -> list[str]:
+def _listed_streams(policy: RecordingPolicy, streams: list[dict]) -> set[str]:
     if policy.consent_match == RecordingPolicy.MatchBy.USER_ID:
         users = set(policy.consent_ids)
-        return [stream["stream_id"] for stream in streams if stream.get("user_id") in users]
-    return list(policy.consent_ids)
+        return {stream["stream_id"] for stream in streams if stream.get("user_id") in users}
+    return set(policy.consent_ids)
 
 
-def _recordable_streams(options: StartOptions) -> list[str]:
-    """The streams live now that the start would record."""
-    if options.selects_nothing():
-        return []
-    selected = options.selected_streams() or options.room_streams
-    return [stream for stream in selected if stream in options.room_streams]
+def _select(
+    options: StartOptions, policy: RecordingPolicy, streams: list[dict], consented: list[str]
+) -> None:
+    """Replace the preset's selection, which named another room's streams.
+
+    With a consent list the start names the consented live streams outright: an empty
+    selection would make ZEGO record every stream, those joining later included (whoever they
+    are). The preset's drawn tiles are dropped whatever the consent, for the same reason.
+    """
+    options.room_streams = [stream["stream_id"] for stream in streams]
+    options.exclude_streams = []
+    everyone = policy.consent == RecordingPolicy.Consent.EVERYONE
+    options.include_streams = [] if everyone else consented
+    options.custom_tiles = []
+    if options.mix_mode == zego.MixMode.CUSTOM:
+        options.mix_mode = zego.MixMode.GRID  # custom without tiles names no stream at all
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,36 +188,83 @@ class EvaluationReport:
     started: list[int] = field(default_factory=list)  # task pks
     stopped: list[int] = field(default_factory=list)
     decisions: dict[str, str] = field(default_factory=dict)  # room id → what was decided
+    skipped: str = ""  # why the pass did nothing at all
 
 
 def policies_evaluate(*, now: datetime | None = None) -> EvaluationReport:
-    """One pass: stop what a closed window ends, then start what each room's policy calls for."""
+    """One pass: stop what a closed window ends, then start what each room's policy calls for.
+
+    A pass enqueued while another still runs does nothing (see `_evaluation_lease`).
+    """
     now = now or timezone.now()
     report = EvaluationReport()
-    stop_closed_windows(now, report)
+    with _evaluation_lease() as held:
+        if not held:
+            report.skipped = "another evaluation is running"
+            return report
+        stop_closed_windows(now, report)
+        _evaluate_rooms(now, report)
+    return report
+
+
+@contextmanager
+def _evaluation_lease():
+    """Yield whether this pass may run: no other pass began within EVALUATION_LEASE.
+
+    The lease expires rather than trusting its holder to release it: a worker killed mid-pass
+    must not stop every later pass.
+    """
+    claimed_at = timezone.now()
+    EvaluationClock.objects.get_or_create(name=EVALUATION_JOB)
+    free = Q(running_since__isnull=True) | Q(running_since__lt=claimed_at - EVALUATION_LEASE)
+    clock = EvaluationClock.objects.filter(free, name=EVALUATION_JOB)
+    held = bool(clock.update(running_since=claimed_at))
+    try:
+        yield held
+    finally:
+        if held:
+            EvaluationClock.objects.filter(name=EVALUATION_JOB, running_since=claimed_at).update(
+                running_since=None
+            )
+
+
+def _evaluate_rooms(now: datetime, report: EvaluationReport) -> None:
     pairs = effective_policies()
-    _refresh_stale_presence([room for room, _ in pairs])
+    unreadable = _refresh_stale_presence([room for room, _ in pairs])
     for room, policy in pairs:
         report.rooms += 1
+        if room.pk in unreadable:
+            report.decisions[room.room_id] = "its presence could not be refreshed (see the log)"
+            continue
         try:
             report.decisions[room.room_id] = evaluate_room(room, policy, now, report)
         except Exception:
             # One room's surprise must not keep the other rooms from being recorded.
             logger.exception("policy %s: evaluating room %s failed", policy.pk, room.room_id)
             report.decisions[room.room_id] = "failed (see the log)"
-    return report
 
 
-def _refresh_stale_presence(rooms: list[Room]) -> None:
+def _refresh_stale_presence(rooms: list[Room]) -> set[int]:
     """Ask ZEGO only about rooms whose cached presence is older than PRESENCE_MAX_AGE (the
-    scheduler's own refresh usually keeps them fresh, so this rarely calls ZEGO)."""
+    scheduler's own refresh usually keeps them fresh, so this rarely calls ZEGO).
+
+    Returns the pks of the stale rooms whose app could not be asked: they are not evaluated on
+    presence that old, and one app's failure leaves the other apps' rooms alone.
+    """
     oldest_allowed = timezone.now() - timedelta(seconds=settings.PRESENCE_MAX_AGE)
     stale: dict[int, list[Room]] = {}
     for room in rooms:
         if room.presence_refreshed_at is None or room.presence_refreshed_at < oldest_allowed:
             stale.setdefault(room.app_id, []).append(room)
+    unreadable: set[int] = set()
     for app_rooms in stale.values():
-        services.presence_refresh(app=app_rooms[0].app, rooms=app_rooms)
+        app = app_rooms[0].app
+        try:
+            services.presence_refresh(app=app, rooms=app_rooms)
+        except Exception:
+            logger.exception("policies: refreshing the presence of app %s failed", app.app_id)
+            unreadable.update(room.pk for room in app_rooms)
+    return unreadable
 
 
 def evaluate_room(
@@ -211,7 +280,7 @@ def evaluate_room(
         return "nobody is publishing"
     if session is None and window is None:
         return "the policy has neither a first-publisher trigger nor a schedule"
-    occasion = session or _window_occasion(room, window)
+    occasion = _current_occasion(room, session, window)
     # Read before the running check: a start another worker completes in between then shows as
     # a running task, or its click token equals ours; never as a new attempt number.
     attempts = list(occasion.starts.select_related("task"))
@@ -220,7 +289,10 @@ def evaluate_room(
     if _stopped_by_a_person(room, occasion):
         return "a person stopped its recording during this " + occasion.get_kind_display().lower()
     if _failed_starts(attempts) >= MAX_FAILED_STARTS:
-        return f"{MAX_FAILED_STARTS} starts failed; waiting for the next occasion"
+        return (
+            f"{MAX_FAILED_STARTS} starts failed or ended within {SHORT_LIVED_SECONDS} s; "
+            "waiting for the next occasion"
+        )
     options, problem = start_options_for(policy, room)
     if options is None:
         return problem
@@ -265,6 +337,23 @@ def _track_session(room: Room, live: bool, now: datetime) -> PolicyOccasion | No
         return open_sessions.get()  # another worker saw the same first publisher first
 
 
+def _current_occasion(
+    room: Room, session: PolicyOccasion | None, window: schedule.Window | None
+) -> PolicyOccasion:
+    """Of the live session and the schedule window, the one that began last.
+
+    A room can stay live for days: its session then began before today's window opened, and
+    today's window is a new occasion (yesterday's Stop and failed starts do not carry over). A
+    session that began within the window is the occasion, so a Stop holds until the room empties.
+    """
+    if window is None:
+        return session
+    scheduled = _window_occasion(room, window)
+    if session is not None and session.began_at >= scheduled.began_at:
+        return session
+    return scheduled
+
+
 def _window_occasion(room: Room, window: schedule.Window) -> PolicyOccasion:
     occasion, _ = PolicyOccasion.objects.get_or_create(
         room=room,
@@ -286,18 +375,36 @@ def _room_is_recording(room: Room) -> bool:
 
 
 def _stopped_by_a_person(room: Room, occasion: PolicyOccasion) -> bool:
-    return TaskEvent.objects.filter(
-        task__room=room,
-        pk__gt=occasion.events_before,
-        kind=TaskEvent.Kind.API_CALL,
-        action="StopRecord",
-        zego_code=0,
-        actor__isnull=False,
-    ).exists()
+    """Whether anyone but a policy asked to stop a recording of the room during the occasion.
+
+    The asking is what counts, whatever ZEGO answered (an unanswered Stop may well have
+    stopped it) and whether the person's account still exists (the event keeps their name).
+    """
+    return (
+        TaskEvent.objects.filter(
+            task__room=room,
+            pk__gt=occasion.events_before,
+            kind=TaskEvent.Kind.API_CALL,
+            action="StopRecord",
+        )
+        .exclude(actor_label__startswith=POLICY_ACTOR_PREFIX)
+        .exists()
+    )
 
 
 def _failed_starts(attempts: list[PolicyStart]) -> int:
-    return sum(start.task.status == RecordingTask.Status.FAILED_TO_START for start in attempts)
+    return sum(_did_not_record(start.task) for start in attempts)
+
+
+def _did_not_record(task: RecordingTask) -> bool:
+    """ZEGO refused the start, or accepted it and the recording ended at once (each such start
+    is a billed task: without counting them a pass would start one every few seconds)."""
+    if task.status == RecordingTask.Status.FAILED_TO_START:
+        return True
+    if not task.is_final:
+        return False
+    ended_at = task.ended_at or task.updated_at
+    return (ended_at - task.created_at).total_seconds() < SHORT_LIVED_SECONDS
 
 
 def _reason(
@@ -403,11 +510,14 @@ def _claim_stop(record: PolicyStart, now: datetime) -> bool:
 
 
 def _stop(record: PolicyStart, report: EvaluationReport) -> None:
-    label = record.policy.actor_label
     try:
-        services.recording_stop(task=record.task, user=None, actor_label=label)
+        services.recording_stop(task=record.task, user=None, actor_label=record.policy.actor_label)
     except services.ControlError as error:
         logger.warning("policy stop of task %s failed: %s", record.task.pk, error)
-        PolicyStart.objects.filter(pk=record.pk).update(stop_sent_at=None)  # try again next pass
+    except Exception:
+        # One app's surprise (its client, its secrets) must not keep the other windows open.
+        logger.exception("policy stop of task %s failed", record.task.pk)
+    else:
+        report.stopped.append(record.task.pk)
         return
-    report.stopped.append(record.task.pk)
+    PolicyStart.objects.filter(pk=record.pk).update(stop_sent_at=None)  # try again next pass

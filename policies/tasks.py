@@ -10,4 +10,9 @@ from policies import services
 @task()
 def evaluate_policies() -> dict:
     report = services.policies_evaluate()
-    return {"rooms": report.rooms, "started": report.started, "stopped": report.stopped}
+    return {
+        "rooms": report.rooms,
+        "started": report.started,
+        "stopped": report.stopped,
+        "skipped": report.skipped,
+    }

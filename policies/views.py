@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,13 +49,23 @@ def _policy_form(request, policy: RecordingPolicy):
     return render(request, "policies/policy_form.html", context)
 
 
+# The form says which state it wants: a repeated or stale click then cannot flip it back.
+WANTED_STATES = {"on": True, "off": False}
+
+
 @require_POST
 @capability_required("manage_apps")
 def policy_toggle(request, pk: int):
     policy = _policy_for(pk)
-    services.policy_set_enabled(policy=policy, enabled=not policy.enabled, request=request)
-    state = "on" if policy.enabled else "off"
-    messages.success(request, f"Turned the policy “{policy}” {state}.")
+    wanted = WANTED_STATES.get(request.POST.get("enabled", ""))
+    if wanted is None:
+        return HttpResponseBadRequest("Say which state you want: enabled=on or enabled=off.")
+    state = "on" if wanted else "off"
+    if policy.enabled == wanted:
+        messages.info(request, f"The policy “{policy}” was already {state}.")
+    else:
+        services.policy_set_enabled(policy=policy, enabled=wanted, request=request)
+        messages.success(request, f"Turned the policy “{policy}” {state}.")
     return redirect("policies:list")
 
 

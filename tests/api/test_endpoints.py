@@ -80,6 +80,27 @@ def test_it_refuses_bodies_that_are_not_json_objects(api, offline_room):
     assert not RecordingTask.objects.exists()
 
 
+def test_json_nested_too_deeply_is_refused_not_a_crash(api, offline_room):
+    url = reverse("api:room_start", args=[offline_room.pk])
+    for nested in ("[" * 40_000 + "]" * 40_000, '{"a":' * 10_000 + "1" + "}" * 10_000):
+        response = api.post(url, nested)
+        assert response.status_code == 400
+        assert error_of(response) == {
+            "code": "invalid_json",
+            "message": "The body's JSON is nested too deeply.",
+        }
+    assert not RecordingTask.objects.exists()
+
+
+def test_too_many_query_parameters_are_refused_not_a_crash(api, settings):
+    too_many = {f"p{index}": "1" for index in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = api.get(reverse("api:task_list"), **too_many)
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "invalid"
+    assert error["message"].startswith("The request could not be read")
+
+
 def test_it_refuses_unknown_query_parameters(api):
     response = api.get(reverse("api:task_list"), stauts="recording")
     assert response.status_code == 400

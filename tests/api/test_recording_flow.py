@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+import uuid
+from unittest import mock
 
 import pytest
 import requests
 from django.urls import reverse
 
+import zego
 from accounts.models import AuditEntry
+from api import actions
 from recordings import services
 from recordings.models import RecordingTask, Room, ZegoApp
 from tests.recordings.conftest import profile, room, wait_for, zego_app  # noqa: F401
@@ -112,3 +116,27 @@ def test_a_start_zego_refuses_is_502_with_the_failed_task(api, emulator, profile
     assert body["error"]["code"] == "zego_auth_failed"
     assert body["task"]["status"] == "failed_to_start"
     assert AuditEntry.objects.get(action="recording.start").outcome == AuditEntry.Outcome.FAILED
+
+
+def test_two_identical_starts_at_once_make_one_created_answer(api, room, profile, emulator):  # noqa: F811
+    """The second looked for its click token just before the first claimed it, and claims it
+    while the first one's StartRecord is in flight: it gets the same task, still starting, as a
+    repeat (200), and only the first answers 201."""
+    body = {**SMALL_MIXED, "storage_profile": profile.pk, "click_token": str(uuid.uuid4())}
+    url = reverse("api:room_start", args=[room.pk])
+    meanwhile = []
+    real_start = zego.Client.start_record
+
+    def start_while_the_same_click_arrives(client, *args, **kwargs):
+        with mock.patch.object(actions, "_click_token_used", return_value=False):
+            meanwhile.append(api.post(url, body))
+        return real_start(client, *args, **kwargs)
+
+    with mock.patch.object(zego.Client, "start_record", start_while_the_same_click_arrives):
+        first = api.post(url, body)
+
+    [second] = meanwhile
+    assert first.status_code == 201 and first.json()["status"] == "initialising"
+    assert second.status_code == 200 and second.json()["status"] == "starting"
+    assert first.json()["id"] == second.json()["id"]
+    assert RecordingTask.objects.count() == 1

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -44,6 +46,18 @@ def world(personas, emulator, local_profile):
             ),
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_between_requests():
+    """The WSGI app closes the database connection as a request starts and ends; Django's test client
+    stops that for its requests (the test's transaction lives on that connection), and so must
+    the calls schemathesis makes to the app directly."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.mark.django_db

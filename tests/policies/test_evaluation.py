@@ -12,9 +12,9 @@ from django.utils import timezone
 import zego
 from accounts.models import AuditEntry
 from policies import services
-from policies.models import PolicyStart, RecordingPolicy
+from policies.models import EvaluationClock, PolicyStart, RecordingPolicy
 from recordings import services as recording_services
-from recordings.models import RecordingPreset, RecordingTask, Room, TaskEvent
+from recordings.models import RecordingPreset, RecordingTask, Room, TaskEvent, ZegoApp
 from tests.recordings.conftest import mixed_options, wait_for
 
 pytestmark = pytest.mark.django_db
@@ -138,12 +138,16 @@ def test_two_workers_deciding_at_once_make_one_task(room, small_preset, make_pol
 def test_a_worker_evaluating_while_the_start_is_in_flight_waits(
     room, small_preset, make_policy, emulator
 ):
+    """Another worker whose pass took the lease (the first one's expired, say) decides on the
+    room while the first one's StartRecord is in flight."""
     make_policy(preset=small_preset)
     decisions = []
     real_start = zego.Client.start_record
 
     def start_while_another_worker_evaluates(client, *args, **kwargs):
-        decisions.append(services.policies_evaluate().decisions["class-1"])
+        [(fresh_room, fresh_policy)] = services.effective_policies()
+        report = services.EvaluationReport()
+        decisions.append(services.evaluate_room(fresh_room, fresh_policy, timezone.now(), report))
         return real_start(client, *args, **kwargs)
 
     with mock.patch.object(zego.Client, "start_record", start_while_another_worker_evaluates):
@@ -151,6 +155,64 @@ def test_a_worker_evaluating_while_the_start_is_in_flight_waits(
 
     assert decisions == ["already recording"]
     assert len(policy_tasks(room)) == 1 and len(emulator_tasks(emulator)) == 1
+
+
+def test_a_pass_enqueued_while_one_runs_does_nothing(room, small_preset, make_policy, emulator):
+    make_policy(preset=small_preset)
+    meanwhile = []
+    real_start = zego.Client.start_record
+
+    def start_while_the_next_pass_begins(client, *args, **kwargs):
+        meanwhile.append(services.policies_evaluate())
+        return real_start(client, *args, **kwargs)
+
+    with mock.patch.object(zego.Client, "start_record", start_while_the_next_pass_begins):
+        first = services.policies_evaluate()
+
+    [overlapping] = meanwhile
+    assert overlapping.skipped == "another evaluation is running"
+    assert overlapping.decisions == {} and overlapping.rooms == 0
+    assert len(first.started) == 1
+    assert services.policies_evaluate().decisions["class-1"] == "already recording"
+
+
+def test_a_pass_left_running_by_a_dead_worker_does_not_block_the_next(
+    room, small_preset, make_policy, emulator
+):
+    make_policy(preset=small_preset)
+    long_ago = timezone.now() - services.EVALUATION_LEASE - timedelta(seconds=1)
+    EvaluationClock.objects.create(name="policies", running_since=long_ago)
+
+    report = services.policies_evaluate()
+
+    assert report.skipped == "" and len(report.started) == 1
+    assert EvaluationClock.objects.get(name="policies").running_since is None
+
+
+def test_an_app_whose_presence_cannot_be_read_leaves_the_other_apps_alone(
+    room, small_preset, make_policy, emulator, caplog
+):
+    broken = ZegoApp.objects.create(
+        name="Broken", app_id=99, server_secret="b" * 32, api_url="http://127.0.0.1:9"
+    )
+    Room.objects.create(app=broken, room_id="broken-room", streams=[{"stream_id": "cam"}])
+    RecordingPolicy.objects.create(app=broken, name="Theirs", on_first_publisher=True)
+    make_policy(preset=small_preset)
+    set_presence(room, Room.objects.get(pk=room.pk).streams)
+    real_refresh = recording_services.presence_refresh
+
+    def refresh(*, app, rooms):
+        if app.pk == broken.pk:
+            raise RuntimeError("the app's secret cannot be decrypted")
+        return real_refresh(app=app, rooms=rooms)
+
+    with mock.patch.object(recording_services, "presence_refresh", refresh):
+        report = services.policies_evaluate()
+
+    assert report.decisions["broken-room"] == "its presence could not be refreshed (see the log)"
+    assert report.decisions["class-1"].startswith("started task")
+    assert "refreshing the presence of app 99 failed" in caplog.text
+    assert len(emulator_tasks(emulator)) == 1
 
 
 def test_a_person_stop_holds_until_the_room_empties(
@@ -199,6 +261,82 @@ def test_publishing_and_unpublishing_in_the_emulator_opens_and_closes_sessions(
 
     assert len(policy_tasks(lobby)) == 2
     assert len(emulator_tasks(emulator, "lobby")) == 2
+
+
+def test_a_stop_whose_answer_was_lost_still_holds(
+    room, small_preset, make_policy, personas, emulator
+):
+    make_policy(preset=small_preset)
+    services.policies_evaluate()
+    [task] = policy_tasks(room)
+    task.refresh_from_db()
+    real_stop = zego.Client.stop_record
+
+    def stop_and_lose_the_answer(client, *args, **kwargs):
+        real_stop(client, *args, **kwargs)
+        raise zego.ZegoOutcomeUnknownError("timed out", action="StopRecord")
+
+    with (
+        mock.patch.object(zego.Client, "stop_record", stop_and_lose_the_answer),
+        pytest.raises(recording_services.ControlError),
+    ):
+        recording_services.recording_stop(task=task, user=personas["support"])
+    assert TaskEvent.objects.get(task=task, action="StopRecord").zego_code is None
+    finish(task)
+
+    report = services.policies_evaluate()
+
+    assert report.decisions["class-1"] == "a person stopped its recording during this live session"
+    assert len(policy_tasks(room)) == 1
+
+
+def test_a_stop_by_a_person_since_deleted_still_holds(
+    room, small_preset, make_policy, personas, emulator
+):
+    make_policy(preset=small_preset)
+    services.policies_evaluate()
+    [task] = policy_tasks(room)
+    stop_by(personas["support"], task)
+    personas["support"].delete()
+    stop = TaskEvent.objects.get(task=task, action="StopRecord")
+    assert stop.actor is None and stop.actor_label == "support"
+
+    report = services.policies_evaluate()
+
+    assert report.decisions["class-1"] == "a person stopped its recording during this live session"
+    assert len(policy_tasks(room)) == 1
+
+
+def end_at_once(task_pk, *, after_seconds=2):
+    """What ZEGO's callback says of a task that ended by itself (Status ended abnormally)."""
+    task = RecordingTask.objects.get(pk=task_pk)
+    ended_at = task.created_at + timedelta(seconds=after_seconds)
+    RecordingTask.objects.filter(pk=task_pk).update(status=S.ENDED_ABNORMALLY, ended_at=ended_at)
+
+
+def test_recordings_that_end_at_once_count_as_failed_starts(
+    room, small_preset, make_policy, emulator
+):
+    make_policy(preset=small_preset)
+
+    for _ in range(5):
+        for task_pk in services.policies_evaluate().started:
+            end_at_once(task_pk)
+
+    assert len(policy_tasks(room)) == 3
+    decision = services.policies_evaluate().decisions["class-1"]
+    assert decision == "3 starts failed or ended within 60 s; waiting for the next occasion"
+
+
+def test_recordings_that_ran_a_while_are_started_again(room, small_preset, make_policy, emulator):
+    """MaxRecordTime or MaxIdleTime ended them: people still publish, so the policy records on."""
+    make_policy(preset=small_preset)
+
+    for _ in range(4):
+        for task_pk in services.policies_evaluate().started:
+            end_at_once(task_pk, after_seconds=3600)
+
+    assert len(policy_tasks(room)) == 4
 
 
 def test_a_failing_start_is_retried_at_most_three_times(room, small_preset, make_policy, emulator):
@@ -269,6 +407,65 @@ def test_a_person_stop_holds_for_the_rest_of_the_window(
     assert len(next_day.started) == 1
 
 
+def test_with_both_triggers_a_room_live_for_days_is_recorded_in_each_window(
+    room, small_preset, make_policy, personas, emulator
+):
+    make_policy(preset=small_preset, **schedule(on_first_publisher=True))
+    services.policies_evaluate(now=at(9))
+    stop_by(personas["support"], policy_tasks(room)[0])
+    assert (
+        services.policies_evaluate(now=at(12)).decisions["class-1"].startswith("a person stopped")
+    )
+    assert services.policies_evaluate(now=at(18)).decisions["class-1"] == "outside the schedule"
+
+    next_day = services.policies_evaluate(now=at(9, 5, day=26))
+
+    assert len(next_day.started) == 1 and len(policy_tasks(room)) == 2
+    assert PolicyStart.objects.get(task=policy_tasks(room)[1]).occasion.kind == "window"
+
+
+def test_with_both_triggers_a_person_stop_holds_until_the_room_empties(
+    room, small_preset, make_policy, personas, emulator
+):
+    make_policy(preset=small_preset, **schedule(on_first_publisher=True))
+    services.policies_evaluate(now=at(9))
+    stop_by(personas["support"], policy_tasks(room)[0])
+    streams = Room.objects.get(pk=room.pk).streams
+
+    assert (
+        services.policies_evaluate(now=at(10)).decisions["class-1"].startswith("a person stopped")
+    )
+    set_presence(room, [])
+    services.policies_evaluate(now=at(10, 30))
+    set_presence(room, streams)
+    back = services.policies_evaluate(now=at(11))
+
+    assert len(back.started) == 1 and len(policy_tasks(room)) == 2
+
+
+def test_a_window_stop_that_fails_unexpectedly_leaves_the_others_and_is_retried(
+    room, zego_app, small_preset, make_policy, emulator, caplog
+):
+    emulator.publish("class-2", "teacher-2", "teacher-2-cam")
+    Room.objects.create(app=zego_app, room_id="class-2")
+    make_policy(preset=small_preset, **schedule())
+    first, second = services.policies_evaluate(now=at(9)).started
+    real_stop = recording_services.recording_stop
+
+    def stop(*, task, **kwargs):
+        if task.pk == first:
+            raise RuntimeError("the app's secret cannot be decrypted")
+        return real_stop(task=task, **kwargs)
+
+    with mock.patch.object(recording_services, "recording_stop", stop):
+        closed = services.policies_evaluate(now=at(17))
+
+    assert closed.stopped == [second]
+    assert PolicyStart.objects.get(task_id=first).stop_sent_at is None
+    assert f"policy stop of task {first} failed" in caplog.text
+    assert services.policies_evaluate(now=at(17, 1)).stopped == [first]
+
+
 def test_a_disabled_policy_neither_starts_nor_stops(room, small_preset, make_policy, emulator):
     policy = make_policy(preset=small_preset, **schedule())
     services.policies_evaluate(now=at(9))
@@ -313,6 +510,69 @@ def test_an_exclude_list_of_stream_ids_is_the_single_stream_list_sent(
     assert task.request["RecordInputParams"]["RecordStreamList"] == [{"StreamId": "teacher-cam"}]
     wait_for(lambda: emulator_tasks(emulator)[0]["streams"], timeout=15)
     assert list(emulator_tasks(emulator)[0]["streams"]) == ["teacher-cam"]
+
+
+def test_an_include_list_of_user_ids_nobody_listed_publishes_in_starts_nothing(
+    room, small_preset, make_policy, emulator
+):
+    make_policy(
+        preset=small_preset, consent="include", consent_match="user_id", consent_ids=["guest"]
+    )
+
+    report = services.policies_evaluate()
+
+    assert report.decisions["class-1"] == "nobody the policy may record is publishing"
+    assert not policy_tasks(room) and emulator_tasks(emulator) == []
+
+
+def test_an_exclude_list_of_user_ids_names_the_streams_it_records(
+    room, small_preset, make_policy, emulator
+):
+    """The excluded user is not live yet: the start still names its streams, so ZEGO does not
+    record "every stream" (which would take the excluded user's when they join)."""
+    make_policy(
+        preset=small_preset, consent="exclude", consent_match="user_id", consent_ids=["guest"]
+    )
+
+    services.policies_evaluate()
+
+    [task] = policy_tasks(room)
+    tiles = task.request["RecordInputParams"]["MixConfig"]["MixInputList"]
+    assert sorted(tile["StreamId"] for tile in tiles) == ["student-cam", "teacher-cam"]
+
+
+def test_an_exclude_list_of_user_ids_that_leaves_nobody_starts_nothing(
+    zego_app, small_preset, make_policy, emulator
+):
+    emulator.publish("solo", "guest", "guest-cam")
+    Room.objects.create(app=zego_app, room_id="solo")
+    make_policy(
+        preset=small_preset, consent="exclude", consent_match="user_id", consent_ids=["guest"]
+    )
+
+    report = services.policies_evaluate()
+
+    assert report.decisions["solo"] == "nobody the policy may record is publishing"
+    assert not RecordingTask.objects.exists() and emulator_tasks(emulator, "solo") == []
+
+
+def test_a_presets_drawn_layout_is_not_used_for_every_stream(
+    room, zego_app, profile, make_policy, emulator
+):
+    """Its tiles name the streams of the room it was drawn in: here, none of this room's."""
+    elsewhere = [{"StreamId": "elsewhere-cam", "Left": 0, "Top": 0, "Right": 320, "Bottom": 180}]
+    drawn = RecordingPreset.objects.create(
+        app=zego_app,
+        name="Drawn",
+        options=mixed_options(profile, custom_tiles=elsewhere).as_preset(),
+    )
+    make_policy(preset=drawn)
+
+    services.policies_evaluate()
+
+    [task] = policy_tasks(room)
+    mix = task.request["RecordInputParams"]["MixConfig"]
+    assert mix["MixMode"] == 2 and "MixInputList" not in mix
 
 
 def test_nobody_consenting_publishes_so_nothing_starts(room, small_preset, make_policy, emulator):

@@ -50,3 +50,47 @@ def test_the_day_is_the_local_one():
     tokyo = {"opens": time(0), "closes": time(12)}
     assert window_at(days=WEEKDAYS, time_zone="Asia/Tokyo", now=friday_night, **tokyo) is None
     assert window_at(days=[6], time_zone="Asia/Tokyo", now=friday_night, **tokyo) is not None
+
+
+# Berlin skips 02:00–03:00 on Sunday 2026-03-29: 01:00 UTC is 03:00 CEST.
+BERLIN_SPRING_FORWARD = {"days": [7], "time_zone": "Europe/Berlin"}
+
+
+def test_a_window_opening_in_the_skipped_hour_opens_when_the_clocks_jump():
+    window = window_at(
+        opens=time(2, 30), closes=time(5), now=at(2026, 3, 29, 1, 0), **BERLIN_SPRING_FORWARD
+    )
+    assert window is not None
+    assert window.opens_at == at(2026, 3, 29, 1, 0)
+    assert window.closes_at == at(2026, 3, 29, 3, 0)
+
+
+def test_a_window_closing_in_the_skipped_hour_closes_when_the_clocks_jump():
+    window = window_at(
+        opens=time(1), closes=time(2, 30), now=at(2026, 3, 29, 0, 59), **BERLIN_SPRING_FORWARD
+    )
+    assert window is not None
+    assert window.opens_at == at(2026, 3, 29, 0, 0)
+    assert window.closes_at == at(2026, 3, 29, 1, 0)
+    after = window_at(
+        opens=time(1), closes=time(2, 30), now=at(2026, 3, 29, 1, 0), **BERLIN_SPRING_FORWARD
+    )
+    assert after is None
+
+
+def test_a_window_inside_the_skipped_hour_has_no_time_that_day():
+    for now in (at(2026, 3, 29, 0, 59), at(2026, 3, 29, 1, 0), at(2026, 3, 29, 1, 30)):
+        window = window_at(opens=time(2), closes=time(2, 45), now=now, **BERLIN_SPRING_FORWARD)
+        assert window is None
+
+
+def test_the_hour_the_clocks_repeat_opens_at_its_first_occurrence():
+    # Berlin repeats 02:00–03:00 on Sunday 2026-10-25: 02:30 CEST is 00:30 UTC.
+    window = window_at(
+        days=[7],
+        time_zone="Europe/Berlin",
+        opens=time(2, 30),
+        closes=time(4),
+        now=at(2026, 10, 25, 0, 30),
+    )
+    assert window is not None and window.opens_at == at(2026, 10, 25, 0, 30)

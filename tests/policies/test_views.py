@@ -169,7 +169,7 @@ def test_turning_off_and_deleting_are_audited(client_for, app):
     policy = RecordingPolicy.objects.create(app=app, name="Always", on_first_publisher=True)
     client = client_for("admin")
 
-    client.post(reverse("policies:toggle", args=[policy.pk]))
+    client.post(reverse("policies:toggle", args=[policy.pk]), {"enabled": "off"})
     policy.refresh_from_db()
     assert policy.enabled is False
     client.post(reverse("policies:delete", args=[policy.pk]))
@@ -177,6 +177,36 @@ def test_turning_off_and_deleting_are_audited(client_for, app):
     assert not RecordingPolicy.objects.exists()
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
     assert actions == ["policy.disable", "policy.delete"]
+
+
+def test_turning_a_policy_on_or_off_sets_the_state_the_button_named(client_for, app):
+    """A second click on a stale page's "Turn off" leaves it off rather than turning it on."""
+    policy = RecordingPolicy.objects.create(app=app, name="Always", on_first_publisher=True)
+    client = client_for("admin")
+    url = reverse("policies:toggle", args=[policy.pk])
+
+    assert 'name="enabled" value="off"' in client.get(reverse("policies:list")).text
+    client.post(url, {"enabled": "off"})
+    client.post(url, {"enabled": "off"})
+    policy.refresh_from_db()
+    assert policy.enabled is False
+    assert 'name="enabled" value="on"' in client.get(reverse("policies:list")).text
+    client.post(url, {"enabled": "on"})
+    policy.refresh_from_db()
+    assert policy.enabled is True
+
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions == ["policy.disable", "policy.enable"]
+
+
+def test_a_toggle_that_does_not_say_which_state_changes_nothing(client_for, app):
+    policy = RecordingPolicy.objects.create(app=app, name="Always", on_first_publisher=True)
+
+    response = client_for("admin").post(reverse("policies:toggle", args=[policy.pk]))
+
+    assert response.status_code == 400
+    policy.refresh_from_db()
+    assert policy.enabled is True and not AuditEntry.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["support", "storage", "reviewer", "outsider"])
@@ -211,10 +241,12 @@ def test_a_disabled_room_policy_leaves_the_room_to_its_apps(client_for, app, no_
     RecordingPolicy.objects.create(
         app=app, room=room, name="Off", on_first_publisher=True, enabled=False
     )
+    RecordingPolicy.objects.create(app=app, name="Whole app", on_first_publisher=True)
 
     response = client_for("support").get(reverse("recordings:room_list"), {"app": app.pk})
 
-    assert [room.policy_name for room in response.context["rooms"]] == [None]
+    assert [room.policy_name for room in response.context["rooms"]] == ["Whole app"]
+    assert "Whole app" in response.text
 
 
 def test_the_list_costs_the_same_queries_for_one_policy_or_many(client_for, app):

@@ -8,6 +8,7 @@ task's problems.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils import timezone
 import zego
 from recordings.models import RecordingFile, RecordingTask, TaskEvent
 
+logger = logging.getLogger(__name__)
 Status = RecordingTask.Status
 
 ZEGO_STATUS = {
@@ -191,6 +193,28 @@ def _note_times(task: RecordingTask, observation: Observation, now: datetime) ->
 UNCHANGED, DETAILS, NOTABLE = 0, 1, 2
 
 
+FILE_TEXT_FIELDS = {
+    "file_id": lambda task, reported: reported.file_id,
+    "user_id": lambda task, reported: reported.user_id or "",
+    "stream_id": lambda task, reported: reported.stream_id or "",
+    "file_url": lambda task, reported: reported.file_url or "",
+    "output_format": lambda task, reported: reported.output_file_format or "",
+    "object_key": lambda task, reported: object_key_for(task, reported.file_id),
+}
+
+
+def oversized_file_field(task: RecordingTask, reported: zego.RecordFile) -> str:
+    """Which reported value is longer than its column ("" if none): PostgreSQL would refuse the
+    row, a 500 that ZEGO retries for ever."""
+    for name, value_of in FILE_TEXT_FIELDS.items():
+        value, limit = value_of(task, reported), RecordingFile._meta.get_field(name).max_length
+        if len(value) > limit:
+            return (
+                f"{name} of {reported.file_id[:60]!r} is {len(value)} characters, more than {limit}"
+            )
+    return ""
+
+
 def upsert_files(task: RecordingTask, files: list[zego.RecordFile], now: datetime) -> int:
     """Create or update files by name; upload status never moves backwards."""
     if not files:
@@ -199,6 +223,9 @@ def upsert_files(task: RecordingTask, files: list[zego.RecordFile], now: datetim
     change = UNCHANGED
     for reported in files:
         if not reported.file_id:
+            continue
+        if problem := oversized_file_field(task, reported):
+            logger.warning("task %s: file left out: %s", task.task_id, problem)
             continue
         current = existing.get(reported.file_id) or RecordingFile(
             task=task, file_id=reported.file_id

@@ -507,6 +507,10 @@ def _task_problem(task: RecordingTask, event: zego.CallbackEvent) -> str:
     """What makes a well-formed event wrong for this task ("" if nothing)."""
     if event.event_type == zego.CallbackEventType.HLS_PLAYLIST_READY:
         return live_playlist_problem(task, event.live_playlist)
+    if event.event_type == zego.CallbackEventType.UPLOAD_RESULT:
+        for reported in event.files:
+            if problem := ledger.oversized_file_field(task, reported):
+                return f"event 1 file_info: {problem}"
     return ""
 
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from django.urls import reverse
 
+import zego
 from recordings.models import CallbackReceipt, RecordingTask, TaskEvent
 from tests.recordings.conftest import signed_callback
 
@@ -334,3 +335,42 @@ def test_an_early_event_102_replayed_after_adoption_is_checked_against_the_task(
     receipt = CallbackReceipt.objects.get()
     assert (receipt.verdict, receipt.task) == ("malformed", recording)
     assert not recording.files.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"file_id": "f" * 297 + ".mp4"}, "file_id of"),
+        ({"stream_id": "s" * 257}, "stream_id of 'a.mp4' is 257 characters, more than 256"),
+        ({"user_id": "u" * 129}, "user_id of 'a.mp4' is 129 characters"),
+        ({"file_url": "https://b.example/" + LONG}, "file_url of 'a.mp4'"),
+    ],
+)
+def test_event_1_with_values_longer_than_their_columns_is_refused_not_a_500(
+    client, recording, change, words
+):
+    file_info = {"file_id": "a.mp4", "stream_id": "mix", "status": 3, **change}
+    body = signed_callback(
+        recording.app,
+        recording.task_id,
+        1,
+        0,
+        detail={"upload_status": 1, "file_info": [file_info]},
+    )
+    response = post(client, recording.app, body)
+    assert response.status_code == 400
+    assert "event 1 file_info" in response.content.decode() and words in response.content.decode()
+    assert not recording.files.exists() and not recording.events.exists()
+
+
+def test_a_polled_file_with_an_over_long_value_is_left_out_and_the_rest_kept(recording):
+    from django.utils import timezone
+
+    from recordings.ledger import upsert_files
+
+    files = [
+        zego.RecordFile.from_callback({"file_id": "ok.mp4", "status": 3}),
+        zego.RecordFile.from_callback({"file_id": "bad.mp4", "stream_id": "s" * 300, "status": 3}),
+    ]
+    upsert_files(recording, files, timezone.now())
+    assert [f.file_id for f in recording.files.all()] == ["ok.mp4"]

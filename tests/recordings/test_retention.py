@@ -23,19 +23,6 @@ def app(db):
     return ZegoApp.objects.create(name="Kept", app_id=4242, server_secret="s" * 32)
 
 
-@pytest.fixture
-def bucket_profile(seaweed_s3):
-    return StorageProfile.objects.create(
-        name="Retention bucket",
-        vendor=10,
-        region="us-east-1",
-        bucket=seaweed_s3.bucket,
-        endpoint=seaweed_s3.endpoint,
-        access_key_id=seaweed_s3.access_key,
-        secret=seaweed_s3.secret_key,
-    )
-
-
 def recorded(app, profile, s3_client, *, days_ago: int, files: int = 2, held=False):
     """An ended task recorded `days_ago`, whose files really are in the bucket."""
     room, _ = Room.objects.get_or_create(app=app, room_id="court-1")
@@ -76,17 +63,17 @@ def in_bucket(s3_client, profile, file) -> bool:
 
 
 @pytest.fixture
-def history(app, bucket_profile, s3_client):
-    old, old_files = recorded(app, bucket_profile, s3_client, days_ago=40)
-    held, held_files = recorded(app, bucket_profile, s3_client, days_ago=50, held=True)
-    recent, recent_files = recorded(app, bucket_profile, s3_client, days_ago=5)
+def history(app, profile, s3_client):
+    old, old_files = recorded(app, profile, s3_client, days_ago=40)
+    held, held_files = recorded(app, profile, s3_client, days_ago=50, held=True)
+    recent, recent_files = recorded(app, profile, s3_client, days_ago=5)
     app.retention_days = 30
     app.save()
     return {"old": old_files, "held": held_files, "recent": recent_files}
 
 
 def test_the_report_says_what_would_go_and_what_a_hold_keeps_and_changes_nothing(
-    app, bucket_profile, s3_client, history
+    app, profile, s3_client, history
 ):
     report = retention.report(app, 30, now=NOW)
     assert (report.files, report.bytes, report.tasks) == (2, 201, 1)
@@ -94,25 +81,23 @@ def test_the_report_says_what_would_go_and_what_a_hold_keeps_and_changes_nothing
     assert [f.file_id for f in report.sample] == [f.file_id for f in history["old"]]
     assert retention.report(app, 3, now=NOW).files == 4  # a shorter period takes the recent too
     for file in [*history["old"], *history["held"], *history["recent"]]:
-        assert in_bucket(s3_client, bucket_profile, file)
+        assert in_bucket(s3_client, profile, file)
     assert not RecordingFile.objects.filter(deleted_at__isnull=False).exists()
     assert not AuditEntry.objects.filter(action__startswith="retention").exists()
 
 
-def test_a_run_deletes_only_due_files_not_held_and_audits_each(
-    app, bucket_profile, s3_client, history
-):
+def test_a_run_deletes_only_due_files_not_held_and_audits_each(app, profile, s3_client, history):
     outcome = retention.run(app, actor_label="admin", now=NOW)
     assert (outcome.deleted, outcome.deleted_bytes, outcome.held, outcome.failed) == (2, 201, 2, 0)
     for file in history["old"]:
-        assert not in_bucket(s3_client, bucket_profile, file)
+        assert not in_bucket(s3_client, profile, file)
         file.refresh_from_db()
         assert file.deleted_at is not None  # the row stays: what was recorded is never lost
     for file in [*history["held"], *history["recent"]]:
-        assert in_bucket(s3_client, bucket_profile, file)
+        assert in_bucket(s3_client, profile, file)
     entries = AuditEntry.objects.filter(action="retention.delete")
     assert sorted(e.detail["key"] for e in entries) == sorted(f.object_key for f in history["old"])
-    assert all(e.detail["bucket"] == bucket_profile.bucket for e in entries)
+    assert all(e.detail["bucket"] == profile.bucket for e in entries)
     assert AuditEntry.objects.get(action="retention.run").detail["deleted"] == 2
     # A second run finds nothing more to do and audits no deletion twice.
     again = retention.run(app, actor_label="admin", now=NOW)
@@ -120,9 +105,7 @@ def test_a_run_deletes_only_due_files_not_held_and_audits_each(
     assert AuditEntry.objects.filter(action="retention.delete").count() == 2
 
 
-def test_a_hold_released_lets_the_next_run_delete(
-    app, bucket_profile, s3_client, history, personas
-):
+def test_a_hold_released_lets_the_next_run_delete(app, profile, s3_client, history, personas):
     task = history["held"][0].task
     retention.set_legal_hold(task, held=False, reason="", user=personas["admin"])
     outcome = retention.run(app, actor_label="admin", now=NOW)
@@ -131,20 +114,20 @@ def test_a_hold_released_lets_the_next_run_delete(
 
 
 def test_a_bucket_that_refuses_keeps_the_files_due_and_says_why(
-    app, bucket_profile, s3_client, history, seaweed_s3
+    app, profile, s3_client, history, seaweed_s3
 ):
-    bucket_profile.secret = "not-the-secret"
-    bucket_profile.save()
+    profile.secret = "not-the-secret"
+    profile.save()
     outcome = retention.run(app, actor_label="admin", now=NOW)
     assert (outcome.deleted, outcome.failed) == (0, 2)
     assert "secret does not match" in outcome.errors[0]["error"]
     assert "not-the-secret" not in str(outcome.errors)
     assert not RecordingFile.objects.filter(deleted_at__isnull=False).exists()
     for file in history["old"]:
-        assert in_bucket(s3_client, bucket_profile, file)
+        assert in_bucket(s3_client, profile, file)
     # Fixed: the next run deletes them.
-    bucket_profile.secret = seaweed_s3.secret_key
-    bucket_profile.save()
+    profile.secret = seaweed_s3.secret_key
+    profile.save()
     assert retention.run(app, actor_label="admin", now=NOW).deleted == 2
 
 
@@ -192,7 +175,7 @@ def test_the_retention_page_refuses_automatic_deletion_without_a_period(client_f
     assert app.retention_enabled is False
 
 
-def test_saving_and_running_from_the_page(client_for, app, bucket_profile, s3_client, history):
+def test_saving_and_running_from_the_page(client_for, app, profile, s3_client, history):
     client = client_for("admin")
     url = reverse("recordings:retention", args=[app.pk])
     client.post(url, {"action": "save", "retention_days": "45", "retention_enabled": ""})
@@ -209,8 +192,8 @@ def test_saving_and_running_from_the_page(client_for, app, bucket_profile, s3_cl
     assert "Recent runs" in page and "45 days" in page
 
 
-def test_a_legal_hold_needs_a_reason_and_is_audited(client_for, app, bucket_profile, s3_client):
-    task, _ = recorded(app, bucket_profile, s3_client, days_ago=1, files=1)
+def test_a_legal_hold_needs_a_reason_and_is_audited(client_for, app, profile, s3_client):
+    task, _ = recorded(app, profile, s3_client, days_ago=1, files=1)
     client = client_for("admin")
     url = reverse("recordings:legal_hold", args=[task.pk])
     response = client.post(url, {"held": "on", "reason": "  "}, follow=True)
@@ -226,13 +209,13 @@ def test_a_legal_hold_needs_a_reason_and_is_audited(client_for, app, bucket_prof
     assert "Subpoena 12" in page and "Release the hold" in page
 
 
-def test_an_hls_recording_is_deleted_with_its_segments(app, bucket_profile, s3_client):
-    task, _ = recorded(app, bucket_profile, s3_client, days_ago=40, files=0)
+def test_an_hls_recording_is_deleted_with_its_segments(app, profile, s3_client):
+    task, _ = recorded(app, profile, s3_client, days_ago=40, files=0)
     folder = "retention/hls"
     playlist = "#EXTM3U\n#EXTINF:2.0,\nlive_0.ts\n#EXTINF:2.0,\nhttps://cdn.example/x/live_1.ts\n"
-    s3_client.put_object(Bucket=bucket_profile.bucket, Key=f"{folder}/live.m3u8", Body=playlist)
+    s3_client.put_object(Bucket=profile.bucket, Key=f"{folder}/live.m3u8", Body=playlist)
     for name in ("live_0.ts", "live_1.ts", "other_0.ts"):
-        s3_client.put_object(Bucket=bucket_profile.bucket, Key=f"{folder}/{name}", Body=b"ts")
+        s3_client.put_object(Bucket=profile.bucket, Key=f"{folder}/{name}", Body=b"ts")
     file = RecordingFile.objects.create(
         task=task,
         file_id="live.m3u8",
@@ -244,13 +227,13 @@ def test_an_hls_recording_is_deleted_with_its_segments(app, bucket_profile, s3_c
     app.retention_days = 30
     app.save()
     assert retention.run(app, actor_label="admin", now=NOW).deleted == 1
-    listing = s3_client.list_objects_v2(Bucket=bucket_profile.bucket, Prefix=folder)
+    listing = s3_client.list_objects_v2(Bucket=profile.bucket, Prefix=folder)
     assert [o["Key"] for o in listing.get("Contents", [])] == [f"{folder}/other_0.ts"]
     assert AuditEntry.objects.get(action="retention.delete").detail["objects"] == 3
 
 
 def test_a_hold_placed_mid_run_keeps_the_files_not_yet_deleted(
-    app, bucket_profile, s3_client, history, monkeypatch
+    app, profile, s3_client, history, monkeypatch
 ):
     task = history["old"][0].task
     deleting = retention._delete_objects
@@ -263,13 +246,13 @@ def test_a_hold_placed_mid_run_keeps_the_files_not_yet_deleted(
     outcome = retention.run(app, actor_label="admin", now=NOW)
     assert (outcome.deleted, outcome.held) == (1, 3)
     first, second = history["old"]
-    assert not in_bucket(s3_client, bucket_profile, first)
-    assert in_bucket(s3_client, bucket_profile, second)
+    assert not in_bucket(s3_client, profile, first)
+    assert in_bucket(s3_client, profile, second)
     second.refresh_from_db()
     assert second.deleted_at is None
 
 
-def test_two_runs_at_once_delete_and_audit_each_file_once(app, bucket_profile, history):
+def test_two_runs_at_once_delete_and_audit_each_file_once(app, profile, history):
     # The second run starts while the first is between its query and its deletions.
     first_claim = retention._claim
     calls = []
@@ -290,7 +273,7 @@ def test_two_runs_at_once_delete_and_audit_each_file_once(app, bucket_profile, h
 
 
 def test_a_run_that_crashes_is_finished_and_audited_with_the_reason(
-    app, bucket_profile, history, monkeypatch
+    app, profile, history, monkeypatch
 ):
     def broken(*args):
         raise RuntimeError("database went away")
@@ -336,10 +319,10 @@ def test_a_deleted_file_is_no_longer_offered_to_play_or_share(client_for, app, h
 
 
 def test_an_hls_recording_whose_playlist_is_gone_is_kept_due_with_the_reason(
-    app, bucket_profile, s3_client
+    app, profile, s3_client
 ):
-    task, _ = recorded(app, bucket_profile, s3_client, days_ago=40, files=0)
-    s3_client.put_object(Bucket=bucket_profile.bucket, Key="retention/gone/x_0.ts", Body=b"ts")
+    task, _ = recorded(app, profile, s3_client, days_ago=40, files=0)
+    s3_client.put_object(Bucket=profile.bucket, Key="retention/gone/x_0.ts", Body=b"ts")
     file = RecordingFile.objects.create(
         task=task,
         file_id="x.m3u8",
@@ -354,5 +337,5 @@ def test_an_hls_recording_whose_playlist_is_gone_is_kept_due_with_the_reason(
     assert (outcome.deleted, outcome.failed) == (0, 1)
     file.refresh_from_db()
     assert file.deleted_at is None
-    listing = s3_client.list_objects_v2(Bucket=bucket_profile.bucket, Prefix="retention/gone/")
+    listing = s3_client.list_objects_v2(Bucket=profile.bucket, Prefix="retention/gone/")
     assert listing["KeyCount"] == 1  # the segment is still there, still due

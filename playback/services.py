@@ -759,15 +759,10 @@ def backup_rescue(*, file: RecordingFile, user=None) -> RecordingFile:
 def _rescue_segments(file: RecordingFile, profile) -> int:
     with _download(file.file_url) as response:
         playlist = response.text
-    folder = posixpath.dirname(file.object_key)
-    count = 0
-    for line in playlist.splitlines():
-        name = posixpath.basename(line.strip().split("?", 1)[0])
-        if line.strip() and not line.startswith("#") and SEGMENT_NAME.match(name):
-            key = f"{folder}/{name}" if folder else name
-            _upload(urljoin(file.file_url, name), key, profile)
-            count += 1
-    return count
+    names = _segment_names(playlist)
+    for name in names:
+        _upload(urljoin(file.file_url, name), _beside(file, name), profile)
+    return len(names)
 
 
 def _words(error: Exception) -> str:

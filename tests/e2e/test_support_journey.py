@@ -63,6 +63,11 @@ def test_support_records_a_room_from_start_to_uploaded_file(page, browser, live_
     page.get_by_label("Resolution").filter(
         has=page.locator("option[value='640x360']:checked")
     ).wait_for()
+    # The cost estimate follows the fields as they change, and leaves the rest of the form alone.
+    page.get_by_label("Planned length (min)").fill("30")
+    page.get_by_label("Planned length (min)").press("Tab")
+    page.locator("#cost-estimate", has_text="for 30 min").wait_for()
+    assert page.get_by_label("Resolution").input_value() == "640x360"
     shoot(page, "support-02-start-form")
     page.get_by_role("button", name="Start recording").click()
     page.wait_for_url(re.compile(r".*/recordings/\d+/$"))

@@ -299,3 +299,8 @@ RECORDING_PRICES = env.json(
 # asks for (unset: /metrics answers 404).
 ALERTS_INTERVAL = env.float("ALERTS_INTERVAL", default=30.0)
 METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
+# Alert webhooks reach public addresses only, plus these networks (CIDR, comma-separated), e.g. an
+# internal chat server. Local development may post to this machine.
+WEBHOOK_ALLOWED_NETWORKS = env.list(
+    "WEBHOOK_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)

@@ -36,3 +36,22 @@ def recording_prices(app_configs, **kwargs):
         Error(problem, hint="See README, Cost and usage.", id="recdesk.E003")
         for problem in validate_price_table(settings.RECORDING_PRICES)
     ]
+
+
+@register()
+def webhook_networks(app_configs, **kwargs):
+    import ipaddress
+
+    errors = []
+    for network in settings.WEBHOOK_ALLOWED_NETWORKS:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"WEBHOOK_ALLOWED_NETWORKS: {network!r} is not a network.",
+                    hint="Use CIDR notation, e.g. 10.20.0.0/16 or fd00::/8.",
+                    id="recdesk.E004",
+                )
+            )
+    return errors

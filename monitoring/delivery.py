@@ -5,20 +5,30 @@ what a Slack incoming webhook shows; a digest lists several alerts). Headers:
 `X-Recdesk-Timestamp` (Unix seconds), `X-Recdesk-Delivery` (unique per POST) and
 `X-Recdesk-Signature: sha256=<hex>`, the HMAC-SHA256 of `<timestamp>.<delivery>.<body>` with the
 rule's webhook secret, so a receiver can check who sent it and refuse replays.
+
+A webhook URL is typed by a person, so it could point the server at itself or its network (a
+metadata service, an admin port). Webhooks only reach public addresses, plus the networks listed
+in the WEBHOOK_ALLOWED_NETWORKS setting. The check is made on the address actually connected to,
+after DNS, so a name that resolves differently later cannot slip past it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util import Timeout
 
 # Both well below services.DELIVERY_CLAIM, so a hung receiver cannot outlive the claim and have
@@ -36,6 +46,97 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 class DeliveryError(Exception):
     """A channel did not take the message; the text says why, for people."""
+
+
+class ForbiddenAddress(Exception):
+    """The webhook's host is (or resolved to) an address webhooks may not reach."""
+
+    def __init__(self, address: str):
+        super().__init__(address)
+        self.address = address
+
+    def __str__(self) -> str:
+        return (
+            f"The webhook's address {self.address} is not public; webhooks only reach public "
+            "addresses and the networks in the WEBHOOK_ALLOWED_NETWORKS setting."
+        )
+
+
+def address_allowed(address: str) -> bool:
+    """Public unicast, or inside a network the operator allowed."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_global and not ip.is_multicast:
+        return True
+    return any(ip in network for network in allowed_networks())
+
+
+def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(n, strict=False) for n in settings.WEBHOOK_ALLOWED_NETWORKS]
+
+
+def literal_host_problem(url: str) -> str:
+    """Why a URL whose host is written as an address (or `localhost`) cannot be used, or ""."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        host = "127.0.0.1"
+    try:
+        allowed = address_allowed(host)
+    except ValueError:
+        return ""  # a name: checked when connecting, after DNS
+    return "" if allowed else str(ForbiddenAddress(host))
+
+
+class _CheckedPeer:
+    """Refuse the connection once the socket is open and the peer's address is known."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        address = sock.getpeername()[0]
+        if not address_allowed(address):
+            sock.close()
+            raise ForbiddenAddress(address)
+        return sock
+
+
+class _CheckedHTTPConnection(_CheckedPeer, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_CheckedPeer, HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+CHECKED_POOLS = {"http": _CheckedHTTPPool, "https": _CheckedHTTPSPool}
+
+
+class _CheckedAdapter(HTTPAdapter):
+    """Through a proxy, the address checked is the proxy's: list it in WEBHOOK_ALLOWED_NETWORKS."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = CHECKED_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = CHECKED_POOLS
+        return manager
+
+
+def _webhook_session() -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", _CheckedAdapter())
+    session.mount("https://", _CheckedAdapter())
+    return session
 
 
 def header_safe(text: str) -> str:
@@ -82,15 +183,20 @@ def send_webhook(url: str, secret: str, payload: dict) -> None:
     }
     try:
         # stream=True: the answer's body is never read, so a receiver trickling it cannot hold us.
-        with requests.post(
-            url,
-            data=body,
-            headers=headers,
-            timeout=WEBHOOK_TIMEOUT,
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            _webhook_session() as session,
+            session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
             status, reason = response.status_code, response.reason
+    except ForbiddenAddress as error:
+        raise DeliveryError(str(error)) from None
     except requests.Timeout:
         raise DeliveryError(f"The webhook did not answer within {WEBHOOK_DEADLINE} s.") from None
     except requests.RequestException as error:

@@ -6,6 +6,7 @@ from django.core.validators import URLValidator, validate_email
 
 from core.forms import KeepSecretsMixin, SecretField
 from core.keyset import KeysetFormMixin
+from monitoring.delivery import literal_host_problem
 from monitoring.models import Alert, AlertRule, split_addresses
 from recordings.models import ZegoApp
 from storage_profiles.models import StorageProfile
@@ -78,6 +79,8 @@ class AlertRuleForm(KeepSecretsMixin, forms.ModelForm):
             raise ValidationError("Use an http:// or https:// URL.")
         if url:
             URLValidator(schemes=["http", "https"])(url)
+        if problem := literal_host_problem(url):
+            raise ValidationError(problem)
         return url
 
     def clean_webhook_secret(self):

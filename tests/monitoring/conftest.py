@@ -31,7 +31,8 @@ class WebhookReceiver(CallbackReceiver):
 
 
 @pytest.fixture
-def webhook_receiver():
+def webhook_receiver(settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the receiver listens on loopback
     receiver = WebhookReceiver().start()
     yield receiver
     receiver.stop()

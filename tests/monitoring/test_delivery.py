@@ -106,7 +106,8 @@ def test_a_refusing_webhook_leaves_only_its_status_in_the_error_support_sees(
     assert alert.delivery_error == "The webhook answered HTTP 403 FORBIDDEN."
 
 
-def test_a_webhook_that_never_answers_is_given_up_on_by_the_deadline(monkeypatch):
+def test_a_webhook_that_never_answers_is_given_up_on_by_the_deadline(monkeypatch, settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()  # accepts the connection, never answers
@@ -285,3 +286,102 @@ def test_the_email_names_the_problem_and_links_to_the_task(app, room, make_rule,
     assert mail.subject.startswith("[Recdesk] Monitored: task #")
     assert mail.to == ["a@example.com", "b@example.com"]
     assert f"/recordings/{task.pk}/" in mail.body
+
+
+def hostile_listener():
+    """A loopback port that records whether anything connected and sent a request."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    return listener
+
+
+def nothing_was_sent(listener) -> bool:
+    try:
+        conn, _ = listener.accept()
+    except TimeoutError:
+        return True
+    with conn:
+        conn.settimeout(0.5)
+        try:
+            return conn.recv(1) == b""
+        except TimeoutError:
+            return True
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_webhook_is_never_posted_to_a_private_address(host, settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    listener = hostile_listener()
+    try:
+        with pytest.raises(delivery.DeliveryError, match="address 127.0.0.1 is not public"):
+            delivery.send_webhook(
+                f"http://{host}:{listener.getsockname()[1]}/admin", WEBHOOK_SECRET, {"text": "t"}
+            )
+        assert nothing_was_sent(listener)
+    finally:
+        listener.close()
+
+
+def test_the_address_is_checked_after_dns_so_a_public_looking_name_cannot_reach_loopback(
+    settings, monkeypatch
+):
+    """A name that resolves to loopback (DNS rebinding, a wildcard DNS service) is refused."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    listener = hostile_listener()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        return real_getaddrinfo(
+            "127.0.0.1" if host == "hooks.example.com" else host, *args, **kwargs
+        )
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    try:
+        with pytest.raises(delivery.DeliveryError, match="not public"):
+            delivery.send_webhook(
+                f"http://hooks.example.com:{listener.getsockname()[1]}/", WEBHOOK_SECRET, {}
+            )
+        assert nothing_was_sent(listener)
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "address, allowed",
+    [
+        ("8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.9", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("224.0.0.1", False),
+    ],
+)
+def test_only_public_unicast_addresses_are_allowed_by_default(address, allowed, settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    assert delivery.address_allowed(address) is allowed
+
+
+def test_networks_the_operator_lists_are_allowed(settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.20.0.0/16", "fd00::/8"]
+    assert delivery.address_allowed("10.20.3.4")
+    assert delivery.address_allowed("fd00::5")
+    assert not delivery.address_allowed("10.21.0.1")
+
+
+def test_a_malformed_allowed_network_fails_the_system_check(settings):
+    from core.checks import webhook_networks
+
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.0.0.0/8", "intranet"]
+    (error,) = webhook_networks(None)
+    assert error.id == "recdesk.E004" and "'intranet'" in error.msg

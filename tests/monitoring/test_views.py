@@ -104,6 +104,14 @@ def test_removing_the_webhook_forgets_its_url_and_secret(client_for, app, make_r
         ({"webhook_url": "https://h.example/", "webhook_secret": "short"}, "at least 16"),
         ({"webhook_url": "ftp://h.example/", "webhook_secret": WEBHOOK_SECRET}, "http"),
         ({"minutes": 0}, "greater than or equal to 1"),
+        (
+            {"webhook_url": "http://169.254.169.254/latest/", "webhook_secret": WEBHOOK_SECRET},
+            "address 169.254.169.254 is not public",
+        ),
+        (
+            {"webhook_url": "http://localhost:8000/admin/", "webhook_secret": WEBHOOK_SECRET},
+            "address 127.0.0.1 is not public",
+        ),
     ],
 )
 def test_bad_input_is_explained_and_changes_nothing(client_for, app, overrides, error):

@@ -16,15 +16,16 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from core.jobs import last_enqueued
 from monitoring.callcounts import flush_calls, lifetime_call_counts
 from monitoring.models import Alert
 from recordings.models import (
     RecordingFile,
     RecordingTask,
-    SchedulerLease,
     TaskEvent,
     ZegoApp,
 )
+from recordings.scheduling import RECONCILE_JOB
 
 Status = RecordingTask.Status
 LIVE_STATUSES = [Status.INITIALISING, Status.RECORDING, Status.PAUSED]
@@ -118,11 +119,7 @@ def reconcile_last_enqueued() -> GaugeMetricFamily:
         "recdesk_reconcile_last_enqueued_timestamp_seconds",
         "When the scheduler last enqueued a reconcile pass (Unix time); 0 if never.",
     )
-    last = (
-        SchedulerLease.objects.filter(last_reconcile_at__isnull=False)
-        .values_list("last_reconcile_at", flat=True)
-        .first()
-    )
+    last = last_enqueued(RECONCILE_JOB)
     family.add_metric([], last.timestamp() if last else 0.0)
     return family
 

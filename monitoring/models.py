@@ -192,15 +192,3 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
-
-
-class ScheduledJob(models.Model):
-    """When the scheduler last enqueued a monitoring job (alongside recordings.SchedulerLease)."""
-
-    name = models.CharField(max_length=40, unique=True)
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
-    # Held by the pass running now, so overlapping passes do not evaluate or fold twice.
-    running_until = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.name

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from monitoring.models import ScheduledJob
+from core.jobs import due
 
 ALERTS_JOB = "alerts"
 
@@ -15,11 +15,7 @@ def enqueue_due(now: datetime) -> list[str]:
     """Enqueue alert evaluation every ALERTS_INTERVAL seconds; returns what was enqueued."""
     from monitoring import tasks
 
-    job, _ = ScheduledJob.objects.get_or_create(name=ALERTS_JOB)
-    last = job.last_enqueued_at
-    if last is not None and (now - last).total_seconds() < settings.ALERTS_INTERVAL:
-        return []
-    job.last_enqueued_at = now
-    job.save(update_fields=["last_enqueued_at"])
-    tasks.evaluate_alerts.enqueue()
-    return [ALERTS_JOB]
+    if due(ALERTS_JOB, settings.ALERTS_INTERVAL, now):
+        tasks.evaluate_alerts.enqueue()
+        return [ALERTS_JOB]
+    return []

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -17,10 +16,11 @@ from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import AuditEntry
+from core.jobs import one_pass_at_a_time
 from monitoring.callcounts import fold_old_buckets
 from monitoring.conditions import Finding, findings_for
 from monitoring.delivery import DeliveryError, send_email, send_webhook
-from monitoring.models import Alert, AlertRule, ScheduledJob
+from monitoring.models import Alert, AlertRule
 from monitoring.scheduling import ALERTS_JOB
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ CLEAR_AFTER = timedelta(minutes=2)
 # ...and coming back within this long after clearing, it reopens the alert instead of a new one.
 REOPEN_WITHIN = timedelta(hours=1)
 # Longer than any pass takes; a crashed pass's lease runs out after it.
-PASS_LEASE = timedelta(minutes=10)
+PASS_HOLD = timedelta(minutes=10)
 
 
 @dataclass
@@ -66,7 +66,7 @@ def alerts_evaluate(now: datetime | None = None) -> EvaluationReport:
     """
     now = now or timezone.now()
     report = EvaluationReport()
-    with one_pass_at_a_time() as running:
+    with one_pass_at_a_time(ALERTS_JOB, PASS_HOLD) as running:
         if not running:
             report.skipped = True
             return report
@@ -75,26 +75,6 @@ def alerts_evaluate(now: datetime | None = None) -> EvaluationReport:
         alerts_deliver_due(now, report)
         fold_old_buckets(now)
     return report
-
-
-@contextmanager
-def one_pass_at_a_time() -> Iterator[bool]:
-    """Hold the alerts job's lease for this pass; yields False if another pass holds it."""
-    ScheduledJob.objects.get_or_create(name=ALERTS_JOB)
-    started = timezone.now()
-    until = started + PASS_LEASE
-    taken = (
-        ScheduledJob.objects.filter(name=ALERTS_JOB)
-        .filter(Q(running_until__isnull=True) | Q(running_until__lt=started))
-        .update(running_until=until)
-    )
-    if not taken:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        ScheduledJob.objects.filter(name=ALERTS_JOB, running_until=until).update(running_until=None)
 
 
 def _evaluate_rules(now: datetime, report: EvaluationReport) -> None:

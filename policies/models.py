@@ -198,15 +198,3 @@ class PolicyStart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_name} → {self.task}"
-
-
-class EvaluationClock(models.Model):
-    """When the scheduler last enqueued a policy evaluation, and since when one runs."""
-
-    name = models.CharField(max_length=40, unique=True)
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
-    # Set while a pass runs, so a pass enqueued meanwhile does not run beside it.
-    running_since = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from policies.models import EvaluationClock
+from core.jobs import due
 
 EVALUATION_JOB = "policies"
 # Often enough that a window's opening or a first publisher is acted on within seconds; the pass
@@ -16,11 +16,7 @@ def enqueue_due(now: datetime) -> list[str]:
     """Enqueue a policy evaluation when one is due; returns what was enqueued."""
     from policies import tasks
 
-    clock, _ = EvaluationClock.objects.get_or_create(name=EVALUATION_JOB)
-    last = clock.last_enqueued_at
-    if last is not None and (now - last).total_seconds() < EVALUATE_EVERY_SECONDS:
-        return []
-    clock.last_enqueued_at = now
-    clock.save(update_fields=["last_enqueued_at"])
-    tasks.evaluate_policies.enqueue()
-    return [EVALUATION_JOB]
+    if due(EVALUATION_JOB, EVALUATE_EVERY_SECONDS, now):
+        tasks.evaluate_policies.enqueue()
+        return [EVALUATION_JOB]
+    return []

@@ -10,14 +10,13 @@ Rules the evaluation keeps (README "Recording policies"):
   whichever began last).
 - After MAX_FAILED_STARTS starts in one occasion that ZEGO refused or that ended within
   SHORT_LIVED_SECONDS, the policy waits for the next occasion.
-- One pass at a time (EvaluationClock.running_since); one app's failure leaves the others alone.
+- One pass at a time (core.jobs.one_pass_at_a_time); one app's failure leaves the others alone.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,10 +27,10 @@ from django.utils import timezone
 
 import zego
 from accounts.audit import audit
+from core.jobs import one_pass_at_a_time
 from policies import schedule
 from policies.models import (
     POLICY_ACTOR_PREFIX,
-    EvaluationClock,
     PolicyOccasion,
     PolicyStart,
     RecordingPolicy,
@@ -47,7 +46,7 @@ MAX_FAILED_STARTS = 3
 # A recording that ends sooner than this after its start counts as a failed start.
 SHORT_LIVED_SECONDS = 60
 # A pass that began longer ago than this is taken for dead, and the next one runs.
-EVALUATION_LEASE = timedelta(minutes=2)
+EVALUATION_HOLD = timedelta(minutes=2)
 # Namespace of the click tokens policies derive (uuid5), so repeats of one decision collide.
 POLICY_CLICKS = uuid.UUID("5e0c2a6e-4f0b-4d43-9c39-7a2b1f3d8c10")
 
@@ -194,38 +193,17 @@ class EvaluationReport:
 def policies_evaluate(*, now: datetime | None = None) -> EvaluationReport:
     """One pass: stop what a closed window ends, then start what each room's policy calls for.
 
-    A pass enqueued while another still runs does nothing (see `_evaluation_lease`).
+    A pass enqueued while another still runs does nothing (core.jobs.one_pass_at_a_time).
     """
     now = now or timezone.now()
     report = EvaluationReport()
-    with _evaluation_lease() as held:
+    with one_pass_at_a_time(EVALUATION_JOB, EVALUATION_HOLD) as held:
         if not held:
             report.skipped = "another evaluation is running"
             return report
         stop_closed_windows(now, report)
         _evaluate_rooms(now, report)
     return report
-
-
-@contextmanager
-def _evaluation_lease():
-    """Yield whether this pass may run: no other pass began within EVALUATION_LEASE.
-
-    The lease expires rather than trusting its holder to release it: a worker killed mid-pass
-    must not stop every later pass.
-    """
-    claimed_at = timezone.now()
-    EvaluationClock.objects.get_or_create(name=EVALUATION_JOB)
-    free = Q(running_since__isnull=True) | Q(running_since__lt=claimed_at - EVALUATION_LEASE)
-    clock = EvaluationClock.objects.filter(free, name=EVALUATION_JOB)
-    held = bool(clock.update(running_since=claimed_at))
-    try:
-        yield held
-    finally:
-        if held:
-            EvaluationClock.objects.filter(name=EVALUATION_JOB, running_since=claimed_at).update(
-                running_since=None
-            )
 
 
 def _evaluate_rooms(now: datetime, report: EvaluationReport) -> None:

@@ -447,13 +447,11 @@ class RecordingPreset(AppPreset):
 
 
 class SchedulerLease(models.Model):
-    """Who runs the periodic scheduler now, and when it last enqueued each job."""
+    """Which scheduler process leads now (when each job was enqueued: core.PeriodicJob)."""
 
     name = models.CharField(max_length=40, unique=True)
     holder = models.CharField(max_length=100)
     expires_at = models.DateTimeField()
-    last_reconcile_at = models.DateTimeField(null=True, blank=True)
-    last_presence_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder}"

@@ -9,12 +9,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.jobs import due
 from monitoring import scheduling as monitoring_scheduling
 from policies import scheduling as policies_scheduling
 from recordings import retention
 from recordings.models import SchedulerLease, ZegoApp
 
 LEASE_NAME = "scheduler"
+RECONCILE_JOB = "reconcile"
+PRESENCE_JOB = "presence"
 LEASE_SECONDS = 30
 
 
@@ -43,22 +46,14 @@ def tick(holder: str, now=None) -> list[str]:
     if not hold_lease(holder, now):
         return []
     enqueued = []
-    lease = SchedulerLease.objects.get(name=LEASE_NAME)
-    if _due(lease.last_reconcile_at, settings.RECONCILE_INTERVAL, now):
+    if due(RECONCILE_JOB, settings.RECONCILE_INTERVAL, now):
         tasks.reconcile.enqueue()
-        lease.last_reconcile_at = now
-        enqueued.append("reconcile")
-    if _due(lease.last_presence_at, settings.PRESENCE_INTERVAL, now):
+        enqueued.append(RECONCILE_JOB)
+    if due(PRESENCE_JOB, settings.PRESENCE_INTERVAL, now):
         for app_pk in ZegoApp.objects.filter(is_active=True).values_list("pk", flat=True):
             tasks.refresh_presence.enqueue(app_pk)
             enqueued.append(f"presence:{app_pk}")
-        lease.last_presence_at = now
-    lease.save(update_fields=["last_reconcile_at", "last_presence_at"])
     enqueued += monitoring_scheduling.enqueue_due(now)
     enqueued += policies_scheduling.enqueue_due(now)
     enqueued += retention.enqueue_due(now)
     return enqueued
-
-
-def _due(last, interval: float, now) -> bool:
-    return last is None or (now - last).total_seconds() >= interval

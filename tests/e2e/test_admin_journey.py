@@ -20,8 +20,9 @@ def test_admin_adds_a_zego_app_and_the_secret_is_never_shown(page, live_server, 
     page.get_by_label("AppID").fill("99")  # too short an id is fine; a bad secret is not
     page.get_by_label("Server secret").fill("short")
     page.get_by_role("button", name="Save").click()
+    # The click returns once the answer starts loading: wait for the page to show it.
+    page.get_by_text("A ZEGO server secret is 32 characters long.").wait_for()
     shoot(page, "admin-02-app-form-errors")
-    assert page.get_by_text("A ZEGO server secret is 32 characters long.").is_visible()
     assert not ZegoApp.objects.exists()
 
     page.get_by_label("Server secret").fill(SECRET)
@@ -31,7 +32,7 @@ def test_admin_adds_a_zego_app_and_the_secret_is_never_shown(page, live_server, 
     assert SECRET not in page.content()
 
     page.get_by_role("link", name="Edit Production").click()
-    assert page.get_by_text("Set. Type a new value to replace it").first.is_visible()
+    page.get_by_text("Set. Type a new value to replace it").first.wait_for()
     assert SECRET not in page.content()
 
 

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.models import PeriodicJob
 from monitoring import conditions
 from monitoring.conditions import Finding
-from monitoring.models import Alert, AlertRule, ScheduledJob
+from monitoring.models import Alert, AlertRule
 from monitoring.scheduling import ALERTS_JOB
 from monitoring.services import CLEAR_AFTER, REOPEN_WITHIN, alerts_evaluate
 
@@ -86,18 +87,14 @@ def test_a_condition_back_long_after_clearing_is_a_new_alert(condition, mailoutb
 
 def test_a_pass_is_skipped_while_another_one_runs(condition, mailoutbox):
     condition.add("task:1")
-    ScheduledJob.objects.create(
-        name=ALERTS_JOB, running_until=timezone.now() + timedelta(minutes=5)
-    )
+    PeriodicJob.objects.create(name=ALERTS_JOB, running_until=timezone.now() + timedelta(minutes=5))
     report = alerts_evaluate()
     assert report.skipped and report.opened == 0 and not Alert.objects.exists()
 
 
 def test_a_crashed_passs_lease_runs_out_and_a_finished_pass_releases_it(condition):
     condition.add("task:1")
-    ScheduledJob.objects.create(
-        name=ALERTS_JOB, running_until=timezone.now() - timedelta(seconds=1)
-    )
+    PeriodicJob.objects.create(name=ALERTS_JOB, running_until=timezone.now() - timedelta(seconds=1))
     assert alerts_evaluate().opened == 1
-    assert ScheduledJob.objects.get(name=ALERTS_JOB).running_until is None
+    assert PeriodicJob.objects.get(name=ALERTS_JOB).running_until is None
     assert not alerts_evaluate().skipped

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from core.models import PeriodicJob
 from monitoring.callcounts import fold_old_buckets, record_call
 from monitoring.models import Alert, AlertRule
-from recordings.models import RecordingFile, RecordingTask, SchedulerLease, TaskEvent
+from recordings.models import RecordingFile, RecordingTask, TaskEvent
 
 pytestmark = pytest.mark.django_db
 TOKEN = "metrics-token-0123456789"
@@ -77,9 +78,7 @@ def test_it_exposes_tasks_files_lags_zego_calls_and_alerts(client, app, room, me
     TaskEvent.objects.create(task=ended, kind=TaskEvent.Kind.POLL, action="a later poll")
     RecordingFile.objects.create(task=ended, file_id="a.mp4", upload_status=3)
     RecordingFile.objects.create(task=ended, file_id="b.mp4", upload_status=4)
-    SchedulerLease.objects.create(
-        name="scheduler", holder="h", expires_at=now, last_reconcile_at=now
-    )
+    PeriodicJob.objects.create(name="reconcile", last_enqueued_at=now)
     record_call(app.pk, "DescribeTasks", 0)
     record_call(app.pk, "DescribeTasks", 0)
     record_call(app.pk, "StartRecord", 300000003)

@@ -39,3 +39,28 @@ def test_the_leader_enqueues_alert_evaluation_once_per_interval(
     assert "alerts" in scheduling.tick("leader", now + timedelta(seconds=31))
     assert scheduling.tick("follower", now + timedelta(seconds=45)) == []  # not the leader
     assert Alert.objects.count() == 1 and len(mailoutbox) == 1
+
+
+def test_the_leader_enqueues_reconcile_and_presence_each_on_its_own_interval(
+    app, settings, monkeypatch
+):
+    from core.jobs import last_enqueued
+
+    settings.RECONCILE_INTERVAL, settings.PRESENCE_INTERVAL = 5, 10
+    reconciled, refreshed = [], []
+    monkeypatch.setattr("recordings.services.reconcile_all", lambda: reconciled.append(1))
+    monkeypatch.setattr(
+        "recordings.services.presence_refresh", lambda app: refreshed.append(app.pk) or 0
+    )
+    now = timezone.now()
+
+    first = scheduling.tick("leader", now)
+    assert {"reconcile", f"presence:{app.pk}"} <= set(first)
+    assert not {"reconcile", f"presence:{app.pk}"} & set(
+        scheduling.tick("leader", now + timedelta(seconds=4))
+    )
+    later = scheduling.tick("leader", now + timedelta(seconds=6))
+    assert "reconcile" in later and f"presence:{app.pk}" not in later
+    assert last_enqueued("reconcile") == now + timedelta(seconds=6)  # /metrics reports it
+    assert f"presence:{app.pk}" in scheduling.tick("leader", now + timedelta(seconds=11))
+    assert (len(reconciled), refreshed) == (3, [app.pk, app.pk])  # at 0, 6 and 11 s

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 import zego
 from accounts.models import AuditEntry
+from core.models import PeriodicJob
 from policies import services
-from policies.models import EvaluationClock, PolicyStart, RecordingPolicy
+from policies.models import PolicyStart, RecordingPolicy
 from recordings import services as recording_services
 from recordings.models import RecordingPreset, RecordingTask, Room, TaskEvent, ZegoApp
 from tests.recordings.conftest import mixed_options, wait_for
@@ -180,13 +181,13 @@ def test_a_pass_left_running_by_a_dead_worker_does_not_block_the_next(
     room, small_preset, make_policy, emulator
 ):
     make_policy(preset=small_preset)
-    long_ago = timezone.now() - services.EVALUATION_LEASE - timedelta(seconds=1)
-    EvaluationClock.objects.create(name="policies", running_since=long_ago)
+    ran_out = timezone.now() - timedelta(seconds=1)  # the dead pass's hold ran out
+    PeriodicJob.objects.create(name="policies", running_until=ran_out)
 
     report = services.policies_evaluate()
 
     assert report.skipped == "" and len(report.started) == 1
-    assert EvaluationClock.objects.get(name="policies").running_since is None
+    assert PeriodicJob.objects.get(name="policies").running_until is None
 
 
 def test_an_app_whose_presence_cannot_be_read_leaves_the_other_apps_alone(

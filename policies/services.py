@@ -276,6 +276,8 @@ def evaluate_room(
         return problem
     reason = _reason(policy, session, window)
     task = _start(policy, room, occasion, len(attempts), options, window, reason)
+    if task is None:
+        return "already recording"
     report.started.append(task.pk)
     return f"started task {task.pk}"
 
@@ -407,16 +409,21 @@ def _start(
     options: StartOptions,
     window: schedule.Window | None,
     reason: str,
-) -> RecordingTask:
+) -> RecordingTask | None:
+    """The task started, or None if a recording began in the room since the running check."""
     click = uuid.uuid5(POLICY_CLICKS, f"{policy.pk}:{room.pk}:{occasion.pk}:{attempt}")
-    task = services.recording_start(
-        app=policy.app,
-        room=room,
-        options=options,
-        user=None,
-        click_token=click,
-        actor_label=policy.actor_label,
-    )
+    try:
+        task = services.recording_start(
+            app=policy.app,
+            room=room,
+            options=options,
+            user=None,
+            click_token=click,
+            actor_label=policy.actor_label,
+            only_if_idle=True,
+        )
+    except services.RoomBusy:
+        return None
     record, created = PolicyStart.objects.get_or_create(
         task=task,
         defaults={

@@ -116,12 +116,15 @@ def recording_start(
     user,
     click_token: uuid.UUID,
     actor_label: str = "",
+    only_if_idle: bool = False,
 ) -> RecordingTask:
     """Start one task for one click. A repeated click returns the task the first one made.
 
     `actor_label` names who started it when no person did (e.g. "policy: Weekdays").
+    `only_if_idle` raises RoomBusy when the room already records (an automatic start must not
+    add a second recording to one a person started a moment before).
     """
-    task, created = _claim_click(app, room, options, user, click_token, actor_label)
+    task, created = _claim_click(app, room, options, user, click_token, actor_label, only_if_idle)
     if not created:
         return task
     client = client_for(app)
@@ -181,11 +184,20 @@ def recording_start(
     return outcome.task
 
 
+class RoomBusy(Exception):
+    """The room already has a recording running (or starting)."""
+
+
 def _claim_click(
-    app, room, options: StartOptions, user, click_token, actor_label: str = ""
+    app, room, options: StartOptions, user, click_token, actor_label: str, only_if_idle: bool
 ) -> tuple[RecordingTask, bool]:
     try:
         with transaction.atomic():
+            # Starts in one room take turns here, so an only-if-idle start sees any other start
+            # claimed before it (on SQLite the IMMEDIATE transaction serialises them already).
+            Room.objects.select_for_update().filter(pk=room.pk).exists()
+            if only_if_idle and _another_recording(room, click_token):
+                raise RoomBusy(room.room_id)
             task, created = RecordingTask.objects.get_or_create(
                 click_token=click_token,
                 defaults={
@@ -206,6 +218,11 @@ def _claim_click(
     except IntegrityError:
         return RecordingTask.objects.get(click_token=click_token), False
     return task, created
+
+
+def _another_recording(room: Room, click_token: uuid.UUID) -> bool:
+    running = RecordingTask.objects.filter(room=room, status__in=RecordingTask.RUNNING_STATUSES)
+    return running.exclude(click_token=click_token).exists()
 
 
 def _storage_params(options: StartOptions) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, time, timedelta
 from unittest import mock
 
@@ -156,6 +157,50 @@ def test_a_worker_evaluating_while_the_start_is_in_flight_waits(
 
     assert decisions == ["already recording"]
     assert len(policy_tasks(room)) == 1 and len(emulator_tasks(emulator)) == 1
+
+
+def test_a_person_starting_the_room_just_after_the_running_check_wins_and_the_policy_waits(
+    room, small_preset, make_policy, emulator, personas, profile, monkeypatch
+):
+    """The policy checked the room was idle; a person's Start was claimed before the policy's."""
+    make_policy(preset=small_preset)
+    real_check = services._room_is_recording
+
+    def idle_then_a_person_starts(checked_room):
+        idle = real_check(checked_room)
+        recording_services.recording_start(
+            app=checked_room.app,
+            room=checked_room,
+            options=mixed_options(profile),
+            user=personas["support"],
+            click_token=uuid.uuid4(),
+        )
+        return idle
+
+    monkeypatch.setattr(services, "_room_is_recording", idle_then_a_person_starts)
+    report = services.policies_evaluate()
+
+    assert report.decisions["class-1"] == "already recording" and report.started == []
+    [task] = policy_tasks(room)
+    assert task.started_by == personas["support"] and not PolicyStart.objects.exists()
+    assert len(emulator_tasks(emulator)) == 1
+
+
+def test_the_same_policy_decision_again_returns_its_own_running_task(
+    room, small_preset, make_policy, emulator, profile
+):
+    make_policy(preset=small_preset)
+    services.policies_evaluate()
+    [task] = policy_tasks(room)
+    again = recording_services.recording_start(
+        app=task.app,
+        room=room,
+        options=mixed_options(profile),
+        user=None,
+        click_token=task.click_token,
+        only_if_idle=True,
+    )
+    assert again == task and len(emulator_tasks(emulator)) == 1
 
 
 def test_a_pass_enqueued_while_one_runs_does_nothing(room, small_preset, make_policy, emulator):

@@ -356,7 +356,12 @@
     this.bindPresets();
     if (this.mode === "live") this.bindLive();
     else this.bindStartForm();
-    window.addEventListener("resize", function () { self.drawGrid(); });
+    // An htmx swap replaces the editor without telling it: the window listener leaves with it.
+    var onResize = function () {
+      if (!root.isConnected) { window.removeEventListener("resize", onResize); return; }
+      self.drawGrid();
+    };
+    window.addEventListener("resize", onResize);
     this.drawGrid();
     this.changed();
     root.classList.add("le-ready");

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import mimetypes
 import secrets
 import shutil
@@ -132,12 +133,19 @@ class Pipeline:
 
     # -- plans --------------------------------------------------------------------------------
 
-    def build_plan(self, task: Task, now: float, only_stream: str | None = None):
+    def build_plan(
+        self,
+        task: Task,
+        now: float,
+        only_stream: str | None = None,
+        *,
+        open_until: float | None = None,
+    ):
         types = self.backend.types
         end = task.ended or now
         tracks = []
         for tracked in task.tracked.values():
-            intervals = task.media_intervals(tracked, end)
+            intervals = task.media_intervals(tracked, end, open_until)
             if intervals and only_stream in (None, tracked.stream.stream_id):
                 s = tracked.stream
                 tracks.append(
@@ -546,8 +554,10 @@ class Pipeline:
             return
         self.wait_for_images(task)
         with self.engine.lock:
-            plan = self.build_plan(task, wall, only_stream=stream_id)
             at = task.media_seconds(wall)
+            # The snapshot is of the moment `at` itself, which a plan ending there leaves out (a
+            # stream's span excludes its end): streams still published are left open-ended.
+            plan = self.build_plan(task, wall, only_stream=stream_id, open_until=math.inf)
             entry = self.snapshot_entry(task, wall, stream_id)
         out_path = self.data_dir / "render" / task.task_id / "snapshots" / entry.file_id
         out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -216,11 +216,18 @@ class Task:
         wall = min(wall, self.ended) if self.ended is not None else wall
         return max(0.0, wall - self.started - self.paused_seconds(wall))
 
-    def media_intervals(self, tracked: TrackedStream, now: float) -> list[tuple[float, float]]:
+    def media_intervals(
+        self, tracked: TrackedStream, now: float, open_until: float | None = None
+    ) -> list[tuple[float, float]]:
+        """Media-second spans of the stream's publishing; one still open runs to `now`, or to
+        `open_until` (a media second) when given."""
         intervals = []
         for start, end in tracked.intervals:
             media_start = self.media_seconds(max(start, self.started or start))
-            media_end = self.media_seconds(end if end is not None else now)
+            if end is None and open_until is not None:
+                media_end = open_until
+            else:
+                media_end = self.media_seconds(end if end is not None else now)
             if media_end > media_start:
                 intervals.append((round(media_start, 3), round(media_end, 3)))
         return intervals

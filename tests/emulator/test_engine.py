@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tests.emulator.fakes import make_engine, sent_events, wait_until
-from zego_emulator import protocol
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.emulator.fakes import FakeBackend, make_engine, sent_events, wait_until
+from zego_emulator import media, protocol
 from zego_emulator.protocol import ApiError
 from zego_emulator.validation import TaskQuery, validate_start_record
 
@@ -260,6 +264,97 @@ def test_snapshot_of_a_recording_mixed_task_is_uploaded_and_reported(setup):
     (info,) = event["detail"]["file_info"]
     assert info["output_file_format"] == "jpg" and info["status"] == 3
     assert info["file_id"].endswith(".jpg")
+
+
+class SnapshotPaintingBackend(FakeBackend):
+    """Paints snapshots with the real media module (uploads stay fake) and keeps each picture."""
+
+    types = media
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pictures: list[np.ndarray] = []
+
+    def render_snapshot(self, plan, at: float, out_path: Path) -> Path:
+        self.snapshots.append((plan, at))
+        path = media.render_snapshot(plan, at, out_path)
+        self.pictures.append(np.asarray(Image.open(path).convert("RGB")))
+        return path
+
+
+def looks_like(pixel, colour, tolerance=40) -> bool:
+    return all(abs(int(p) - c) <= tolerance for p, c in zip(pixel, colour, strict=True))
+
+
+def test_snapshots_show_each_publishers_tile_through_layout_change_pause_and_resume(tmp_path):
+    """TakeSnapshot shows what the mix shows at that moment: s1 (red) and s2 (green) side by
+    side in the grid, then swapped by a custom layout, also after a pause and resume."""
+    engine, clock, _ = make_engine(tmp_path)
+    backend = engine.pipeline.backend = SnapshotPaintingBackend()
+    red, green = media.STREAM_COLOURS[0], media.STREAM_COLOURS[1]
+    left_centre, right_centre = (180, 160), (180, 480)  # (row, column) of the 320×360 tiles
+    swapped = {
+        "MixMode": 1,
+        "MixInputList": [
+            {"StreamId": "s2", "Left": 0, "Top": 0, "Right": 320, "Bottom": 360, "Layer": 1},
+            {"StreamId": "s1", "Left": 320, "Top": 0, "Right": 640, "Bottom": 360, "Layer": 1},
+        ],
+    }
+
+    def snapshot() -> np.ndarray:
+        taken = len(backend.pictures)
+        engine.take_snapshot(APP, task_id)
+        wait_until(lambda: len(backend.pictures) > taken)
+        return backend.pictures[-1]
+
+    try:
+        engine.publish(APP, "room1", "s1", "u1", "u1")
+        engine.publish(APP, "room1", "s2", "u2", "u2")
+        task_id = engine.start_task(APP, mixed_request())
+        clock.pass_real(2)
+        grid = snapshot()
+        engine.update_layout(APP, task_id, swapped)
+        at_the_change = snapshot()
+        clock.pass_real(1)
+        engine.pause_task(APP, task_id)
+        clock.pass_real(1)
+        engine.resume_task(APP, task_id)
+        on_resuming = snapshot()
+        clock.pass_real(1)
+        resumed = snapshot()
+    finally:
+        engine.stop()
+    assert looks_like(grid[left_centre], red) and looks_like(grid[right_centre], green)
+    for picture in (at_the_change, on_resuming, resumed):
+        assert looks_like(picture[left_centre], green) and looks_like(picture[right_centre], red)
+
+
+@pytest.mark.parametrize("record_mode", [1, 2])
+def test_a_screenshot_tasks_first_jpg_shows_the_publisher(tmp_path, record_mode):
+    """The JPG at media second 0 (nothing recorded yet) shows the stream published then."""
+    engine, clock, _ = make_engine(tmp_path)
+    backend = engine.pipeline.backend = SnapshotPaintingBackend()
+    inputs = {"RecordMode": record_mode, "StreamType": 2}
+    if record_mode == 2:
+        inputs["MixConfig"] = {
+            "MixMode": 2,
+            "MixOutputStreamId": "mix",
+            "MixOutputVideoConfig": {"Width": 640, "Height": 360, "Fps": 15, "Bitrate": 500000},
+        }
+    body = {
+        "RoomId": "room1",
+        "RecordInputParams": inputs,
+        "RecordOutputParams": {"OutputFileFormat": "jpg"},
+        "StorageParams": STORAGE,
+    }
+    try:
+        engine.publish(APP, "room1", "s1", "u1", "u1")
+        engine.start_task(APP, validate_start_record(body))
+        engine.tick()
+        wait_until(lambda: backend.pictures)
+    finally:
+        engine.stop()
+    assert looks_like(backend.pictures[0][180, 320], media.STREAM_COLOURS[0])
 
 
 def test_screenshot_task_takes_one_snapshot_per_interval_and_lists_no_files(setup):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
 
+import numpy as np
 import pytest
 import requests
+from PIL import Image
 
 import zego
 from tests.emulator.wire import call, code_of, mixed_input
+from zego_emulator.media import STREAM_COLOURS
 
 
 @pytest.fixture
@@ -179,7 +183,8 @@ def test_unreachable_storage_leaves_file_in_backup(emulator, client, storage, ca
 def test_take_snapshot_uploads_a_jpg(
     emulator, client, storage, callback_receiver, s3_client, seaweed_s3
 ):
-    """TakeSnapshot on a recording mixed task: event 1 with one jpg file, present in the bucket."""
+    """TakeSnapshot on a recording mixed task: event 1 with one jpg file in the bucket, showing
+    the one publisher's tile (the whole grid canvas) in its colour."""
     emulator.publish("room1", "u1", "s1")
     out = outputs(callback_receiver)
     task_id = client.start_record(
@@ -194,6 +199,11 @@ def test_take_snapshot_uploads_a_jpg(
         Bucket=seaweed_s3.bucket, Key=out["OutputFolder"] + info["file_id"]
     )["Body"].read()
     assert body.startswith(b"\xff\xd8")
+    picture = np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
+    assert picture.shape == (180, 320, 3)
+    assert all(
+        abs(int(p) - c) <= 40 for p, c in zip(picture[90, 160], STREAM_COLOURS[0], strict=True)
+    )
     client.stop_record(task_id)
 
 

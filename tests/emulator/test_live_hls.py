@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from tests.emulator.fakes import PLAN_TYPES, FakeBackend, make_engine, sent_events, wait_until
 from tests.emulator.wire import mixed_input
+from zego_emulator import media
 from zego_emulator.media import (
     RenderPlan,
     StreamTrack,
@@ -288,7 +289,7 @@ class SlowLiveEncoder:
         raise AssertionError("a cancelled live upload must not close its playlist")
 
 
-def live_request():
+def live_request(**outputs):
     from tests.emulator.test_engine import STORAGE
 
     body = {
@@ -306,6 +307,7 @@ def live_request():
             "OutputFileFormat": "hls",
             "RealtimeUploadFragment": True,
             "ShortFragmentPath": True,
+            **outputs,
         },
         "StorageParams": STORAGE,
     }
@@ -374,3 +376,75 @@ def test_an_encoder_behind_the_recording_is_logged_once_until_it_catches_up(tmp_
     assert len(messages) == 2
     assert "25.0 s behind the recording: encoding is slower than real time" in messages[0]
     assert messages[1].endswith("has caught up")
+
+
+class BucketCheckingBackend(FakeBackend):
+    """Real media, a bucket in memory; notes every playlist PUT that names a segment the bucket
+    does not hold yet."""
+
+    types = media
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bucket: set[str] = set()
+        self.playlists: list[str] = []
+        self.missing: list[tuple[str, list[str]]] = []
+
+    def render(self, plan, out_dir: Path) -> list:
+        return media.render(plan, out_dir)
+
+    def upload(self, storage_params, local_path, object_key, content_type, *, default_s3_endpoint):
+        if object_key.endswith(".m3u8"):
+            text = Path(local_path).read_text()
+            folder = object_key.rsplit("/", 1)[0] + "/"
+            absent = [n for n in segment_lines(text) if folder + n not in self.bucket]
+            if absent:
+                self.missing.append((text, absent))
+            self.playlists.append(text)
+        self.bucket.add(object_key)
+        return super().upload(
+            storage_params,
+            local_path,
+            object_key,
+            content_type,
+            default_s3_endpoint=default_s3_endpoint,
+        )
+
+
+def test_every_playlist_put_while_recording_and_at_the_stop_names_only_uploaded_segments(
+    tmp_path, monkeypatch
+):
+    """A player never finds a segment name in the bucket's playlist before the segment itself:
+    not while the task records, nor at the stop, when the last segments and the closed playlist
+    go up together."""
+    from tests.emulator.test_engine import APP
+    from zego_emulator import live
+
+    monkeypatch.setattr(live, "STEP_SECONDS", 0.01)
+    engine, clock, _ = make_engine(tmp_path)
+    backend = engine.pipeline.backend = BucketCheckingBackend()
+
+    def record(seconds: float) -> None:
+        for _ in range(round(seconds / 0.5)):
+            clock.pass_real(0.5)
+            engine.tick()
+            recorded = engine.tasks[task_id].media_seconds(clock.wall())
+            wait_until(lambda at=recorded: upload.encoder.seconds >= at, timeout=30)
+
+    try:
+        engine.publish(APP, "room1", "s1", "u1", "u1")
+        task_id = engine.start_task(APP, live_request(FragmentSeconds=2))
+        engine.tick()
+        upload = engine.pipeline.live[task_id]
+        wait_until(lambda: upload.encoder is not None)
+        record(5.5)  # two closed segments, the third under way
+        live_playlists = len(backend.playlists)
+        engine.stop_task(APP, task_id)
+        wait_until(lambda: 1 in sent_events(engine, task_id), timeout=60)
+    finally:
+        engine.stop()
+    assert live_playlists >= 2 and "#EXT-X-ENDLIST" not in backend.playlists[live_playlists - 1]
+    final = backend.playlists[-1]
+    assert final.rstrip().endswith("#EXT-X-ENDLIST")
+    assert len(segment_lines(final)) > len(segment_lines(backend.playlists[live_playlists - 1]))
+    assert backend.missing == []

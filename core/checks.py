@@ -45,7 +45,7 @@ def webhook_networks(app_configs, **kwargs):
     errors = []
     for network in settings.WEBHOOK_ALLOWED_NETWORKS:
         try:
-            ipaddress.ip_network(network, strict=False)
+            ipaddress.ip_network(network.strip(), strict=False)
         except ValueError:
             errors.append(
                 Error(

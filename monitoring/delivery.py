@@ -8,8 +8,9 @@ rule's webhook secret, so a receiver can check who sent it and refuse replays.
 
 A webhook URL is typed by a person, so it could point the server at itself or its network (a
 metadata service, an admin port). Webhooks only reach public addresses, plus the networks listed
-in the WEBHOOK_ALLOWED_NETWORKS setting. The check is made on the address actually connected to,
-after DNS, so a name that resolves differently later cannot slip past it.
+in the WEBHOOK_ALLOWED_NETWORKS setting. The name is resolved once and only checked addresses are
+connected to, so nothing private is ever touched and a name that resolves differently later
+cannot slip past it. No proxy is used.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hmac
 import ipaddress
 import json
 import re
+import socket
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -29,6 +31,7 @@ from django.core.mail import EmailMessage, mailers
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import Timeout
 
 # Both well below services.DELIVERY_CLAIM, so a hung receiver cannot outlive the claim and have
@@ -49,31 +52,46 @@ class DeliveryError(Exception):
 
 
 class ForbiddenAddress(Exception):
-    """The webhook's host is (or resolved to) an address webhooks may not reach."""
-
-    def __init__(self, address: str):
-        super().__init__(address)
-        self.address = address
+    """The webhook's host is, or resolves only to, addresses webhooks may not reach."""
 
     def __str__(self) -> str:
         return (
-            f"The webhook's address {self.address} is not public; webhooks only reach public "
-            "addresses and the networks in the WEBHOOK_ALLOWED_NETWORKS setting."
+            "The webhook's host is not a public address (nor in WEBHOOK_ALLOWED_NETWORKS); "
+            "webhooks only reach public addresses and the networks that setting lists."
         )
+
+
+# IPv6 prefixes that carry an IPv4 address (NAT64, 6to4, IPv4-compatible): judged by that address.
+EMBEDDING_IPV4 = [
+    ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96")
+]
 
 
 def address_allowed(address: str) -> bool:
     """Public unicast, or inside a network the operator allowed."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if ip.is_global and not ip.is_multicast:
+    if any(ip in network for network in allowed_networks()):
         return True
-    return any(ip in network for network in allowed_networks())
+    for carried in _carried_ipv4(ip):
+        if not address_allowed(str(carried)):
+            return False
+    return ip.is_global and not ip.is_multicast
+
+
+def _carried_ipv4(ip) -> list[ipaddress.IPv4Address]:
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    if ip.ipv4_mapped or ip.sixtofour:
+        return [ip.ipv4_mapped or ip.sixtofour]
+    if any(ip in network for network in EMBEDDING_IPV4):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
 
 
 def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(n, strict=False) for n in settings.WEBHOOK_ALLOWED_NETWORKS]
+    return [
+        ipaddress.ip_network(n.strip(), strict=False) for n in settings.WEBHOOK_ALLOWED_NETWORKS
+    ]
 
 
 def literal_host_problem(url: str) -> str:
@@ -82,29 +100,48 @@ def literal_host_problem(url: str) -> str:
     if host == "localhost" or host.endswith(".localhost"):
         host = "127.0.0.1"
     try:
-        allowed = address_allowed(host)
+        ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         return ""  # a name: checked when connecting, after DNS
-    return "" if allowed else str(ForbiddenAddress(host))
+    return "" if address_allowed(host) else str(ForbiddenAddress())
 
 
-class _CheckedPeer:
-    """Refuse the connection once the socket is open and the peer's address is known."""
+def allowed_addresses(host: str, port: int) -> list[str]:
+    """The host's addresses that webhooks may reach, resolved once here; ForbiddenAddress if none."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise requests.ConnectionError(f"cannot resolve {host}") from error
+    addresses = list(dict.fromkeys(sockaddr[0] for *_, sockaddr in found))
+    allowed = [address for address in addresses if address_allowed(address)]
+    if not allowed:
+        raise ForbiddenAddress()
+    return allowed
+
+
+class _CheckedAddress:
+    """Connect only to addresses checked before connecting: nothing private is ever touched, and
+    the name is resolved once, so a second answer (DNS rebinding) cannot differ from the checked
+    one. TLS still verifies the certificate against the host name."""
 
     def _new_conn(self):
-        sock = super()._new_conn()
-        address = sock.getpeername()[0]
-        if not address_allowed(address):
-            sock.close()
-            raise ForbiddenAddress(address)
-        return sock
+        name, last_error = self._dns_host, None
+        for address in allowed_addresses(name, self.port):
+            self._dns_host = address
+            try:
+                return super()._new_conn()
+            except (NewConnectionError, ConnectTimeoutError) as error:
+                last_error = error
+            finally:
+                self._dns_host = name
+        raise last_error
 
 
-class _CheckedHTTPConnection(_CheckedPeer, HTTPConnection):
+class _CheckedHTTPConnection(_CheckedAddress, HTTPConnection):
     pass
 
 
-class _CheckedHTTPSConnection(_CheckedPeer, HTTPSConnection):
+class _CheckedHTTPSConnection(_CheckedAddress, HTTPSConnection):
     pass
 
 
@@ -116,24 +153,20 @@ class _CheckedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _CheckedHTTPSConnection
 
 
-CHECKED_POOLS = {"http": _CheckedHTTPPool, "https": _CheckedHTTPSPool}
-
-
 class _CheckedAdapter(HTTPAdapter):
-    """Through a proxy, the address checked is the proxy's: list it in WEBHOOK_ALLOWED_NETWORKS."""
-
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = CHECKED_POOLS
-
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = CHECKED_POOLS
-        return manager
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPPool,
+            "https": _CheckedHTTPSPool,
+        }
 
 
 def _webhook_session() -> requests.Session:
+    """No proxies, .netrc or other settings from the environment: a proxy would make the address
+    checked the proxy's, not the receiver's."""
     session = requests.Session()
+    session.trust_env = False
     session.mount("http://", _CheckedAdapter())
     session.mount("https://", _CheckedAdapter())
     return session

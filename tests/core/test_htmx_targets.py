@@ -75,25 +75,41 @@ def inherited_target_problems(elements: Elements) -> list[str]:
     return problems
 
 
-def polled_ids(elements: Elements) -> set[str]:
-    return {attrs["id"] for _, _, attrs, _ in elements.seen if is_polled(attrs) and "id" in attrs}
+def polled_elements(elements: Elements) -> dict[str, dict]:
+    return {a["id"]: a for _, _, a, _ in elements.seen if is_polled(a) and "id" in a}
 
 
-def polling_problems(elements: Elements, polled: set[str]) -> list[str]:
+def polling_problems(elements: Elements, polled: dict[str, dict]) -> list[str]:
     problems = []
     for line, tag, attrs, ancestors in elements.seen:
         inside = [a for a in ancestors if is_polled(a)]
         if REQUEST_ATTRS & attrs.keys() and not is_polled(attrs):
-            target = inherited("hx-target", attrs, ancestors) or ""
-            into_polled = inside or target.lstrip("#") in polled
-            if into_polled and not inherited("hx-sync", attrs, ancestors):
-                problems.append(f"line {line}: <{tag}> answers into a polled element, no hx-sync")
+            target = (inherited("hx-target", attrs, ancestors) or "").lstrip("#")
+            into = inside[-1].get("id") if inside else target if target in polled else None
+            if into is not None:
+                problem = sync_problem(attrs, ancestors, into, polled)
+                problems += [f"line {line}: <{tag}> {problem}"] if problem else []
         typed = tag == "textarea" or (tag == "input" and attrs.get("type", "") in TYPED_INPUTS)
         if inside and typed:
             problems.append(
                 f"line {line}: <{tag} name={attrs.get('name')!r}> inside a polled element"
             )
     return problems
+
+
+def sync_problem(attrs: dict, ancestors: list[dict], into: str, polled: dict[str, dict]) -> str:
+    """Why a request answering into the polled element `into` is not synchronised with it."""
+    declaring = next((a for a in [attrs, *reversed(ancestors)] if "hx-sync" in a), None)
+    if declaring is None or is_polled(declaring):
+        return f"answers into #{into} without an hx-sync of its own"
+    selector, _, strategy = declaring["hx-sync"].partition(":")
+    if selector.strip() not in (f"#{into}", f"closest #{into}"):
+        return f"answers into #{into} but syncs with {selector.strip()!r}"
+    # Dropped behind a refresh unless the refresh gives way (hx-sync="this:abort" on the poller).
+    gives_way = polled.get(into, {}).get("hx-sync", "").replace(" ", "") == "this:abort"
+    if strategy.strip() in ("", "drop") and not gives_way:
+        return f"would be dropped behind a refresh of #{into}, which does not give way"
+    return ""
 
 
 def templates() -> dict[Path, Elements]:
@@ -115,8 +131,10 @@ def test_no_request_inherits_the_target_of_an_enclosing_request():
 
 def test_answers_into_polled_elements_are_synchronised_and_nobody_types_inside_one():
     parsed = templates()
-    polled = set().union(*(polled_ids(elements) for elements in parsed.values()))
-    assert {"live", "results", "rooms"} <= polled  # the check sees the pages that poll
+    polled = {}
+    for elements in parsed.values():
+        polled.update(polled_elements(elements))
+    assert {"live", "results", "rooms"} <= polled.keys()  # the check sees the pages that poll
     assert problems_in(parsed, lambda elements: polling_problems(elements, polled)) == []
 
 
@@ -129,17 +147,32 @@ def test_the_checks_catch_what_they_are_for():
     assert inherited_target_problems(nested) == ["line 1: <div id='cost'> takes its target"]
 
     page = parse(
-        '<div id="live" hx-get="/t" hx-trigger="every 2s">\n'
+        '<div id="live" hx-get="/t" hx-trigger="every 2s" hx-sync="this:abort">\n'
         '<form hx-post="/pause" hx-target="#live"><input type="hidden" name="csrf"></form>\n'
-        '<section hx-sync="#live:replace"><form hx-post="/stop" hx-target="#live"></form></section>\n'
-        '<form hx-post="/wb"><input name="whiteboard_id"></form>\n'
+        '<section hx-sync="#live:drop"><form hx-post="/stop" hx-target="#live"></form></section>\n'
+        '<form hx-post="/wb" hx-sync="this:replace"><input name="whiteboard_id"></form>\n'
         "</div>\n"
         '<form hx-get="/list" hx-target="#live"></form>\n'
         '<form hx-get="/list" hx-target="#live" hx-sync="#live:replace"></form>\n'
+        '<div id="rooms" hx-get="/r" hx-trigger="every 5s"></div>\n'
+        '<form hx-post="/add" hx-target="#rooms" hx-sync="#rooms:drop"></form>\n'
     )
-    assert polling_problems(page, polled_ids(page)) == [
-        "line 2: <form> answers into a polled element, no hx-sync",
-        "line 4: <form> answers into a polled element, no hx-sync",
+    assert polling_problems(page, polled_elements(page)) == [
+        "line 2: <form> answers into #live without an hx-sync of its own",
+        "line 4: <form> answers into #live but syncs with 'this'",
         "line 4: <input name='whiteboard_id'> inside a polled element",
-        "line 6: <form> answers into a polled element, no hx-sync",
+        "line 6: <form> answers into #live without an hx-sync of its own",
+        "line 9: <form> would be dropped behind a refresh of #rooms, which does not give way",
     ]
+
+
+def test_no_template_comment_spans_lines():
+    """Django prints a `{# … #}` that spans lines as text; {% comment %} is for those."""
+    unclosed = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in [ROOT / "templates", *ROOT.glob("*/templates")]
+        for path in folder.rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert unclosed == []

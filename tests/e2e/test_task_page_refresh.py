@@ -73,3 +73,12 @@ def test_a_whiteboard_id_being_typed_survives_refreshes(page, live_server, task)
     shoot(page, "task-whiteboard-typed")
     page.get_by_role("button", name="Switch whiteboard").click()
     page.locator(".flash", has_text="Whiteboard switched.").wait_for()
+
+
+def test_the_whiteboard_switch_goes_when_the_recording_stops(page, live_server, task):
+    log_in(page, live_server.url, "support")
+    page.goto(f"{live_server.url}/recordings/{task.pk}/")
+    page.get_by_label("Whiteboard ID").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Stop recording").click()
+    page.get_by_label("Whiteboard ID").wait_for(state="detached", timeout=10_000)

@@ -289,7 +289,7 @@ def test_the_email_names_the_problem_and_links_to_the_task(app, room, make_rule,
 
 
 def hostile_listener():
-    """A loopback port that records whether anything connected and sent a request."""
+    """A loopback port that notices whether anything so much as connected."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -297,29 +297,44 @@ def hostile_listener():
     return listener
 
 
-def nothing_was_sent(listener) -> bool:
+def nobody_connected(listener) -> bool:
     try:
         conn, _ = listener.accept()
     except TimeoutError:
         return True
-    with conn:
-        conn.settimeout(0.5)
-        try:
-            return conn.recv(1) == b""
-        except TimeoutError:
-            return True
+    conn.close()
+    return False
+
+
+def resolving(monkeypatch, names: dict[str, list[str]]) -> None:
+    """Make DNS answer these names with these addresses (others as usual)."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def fake(host, port, *args, **kwargs):
+        if host not in names:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        return [
+            answer
+            for address in names[host]
+            for answer in real_getaddrinfo(address, port, *args, **kwargs)
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+NOT_PUBLIC = "host is not a public address"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-def test_a_webhook_is_never_posted_to_a_private_address(host, settings):
+def test_a_webhook_never_even_connects_to_a_private_address(host, settings):
     settings.WEBHOOK_ALLOWED_NETWORKS = []
     listener = hostile_listener()
     try:
-        with pytest.raises(delivery.DeliveryError, match="address 127.0.0.1 is not public"):
+        with pytest.raises(delivery.DeliveryError, match=NOT_PUBLIC):
             delivery.send_webhook(
                 f"http://{host}:{listener.getsockname()[1]}/admin", WEBHOOK_SECRET, {"text": "t"}
             )
-        assert nothing_was_sent(listener)
+        assert nobody_connected(listener)  # so "Send test" cannot map internal ports either
     finally:
         listener.close()
 
@@ -330,22 +345,37 @@ def test_the_address_is_checked_after_dns_so_a_public_looking_name_cannot_reach_
     """A name that resolves to loopback (DNS rebinding, a wildcard DNS service) is refused."""
     settings.WEBHOOK_ALLOWED_NETWORKS = []
     listener = hostile_listener()
-    real_getaddrinfo = socket.getaddrinfo
-
-    def rebinding(host, *args, **kwargs):
-        return real_getaddrinfo(
-            "127.0.0.1" if host == "hooks.example.com" else host, *args, **kwargs
-        )
-
-    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    resolving(monkeypatch, {"hooks.example.com": ["127.0.0.1"]})
     try:
-        with pytest.raises(delivery.DeliveryError, match="not public"):
+        with pytest.raises(delivery.DeliveryError, match=NOT_PUBLIC):
             delivery.send_webhook(
                 f"http://hooks.example.com:{listener.getsockname()[1]}/", WEBHOOK_SECRET, {}
             )
-        assert nothing_was_sent(listener)
+        assert nobody_connected(listener)
     finally:
         listener.close()
+
+
+def test_of_a_names_addresses_only_the_allowed_ones_are_connected_to(
+    settings, monkeypatch, webhook_receiver
+):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    resolving(monkeypatch, {"hooks.example.com": ["169.254.169.254", "127.0.0.1"]})
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+    delivery.send_webhook(f"http://hooks.example.com:{port}/", WEBHOOK_SECRET, {"text": "t"})
+    assert len(webhook_receiver.all) == 1
+
+
+def test_no_proxy_from_the_environment_is_used(settings, monkeypatch, webhook_receiver):
+    """Through a proxy, the address checked would be the proxy's, not the receiver's."""
+    proxy = hostile_listener()
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.getsockname()[1]}")
+    monkeypatch.setenv("NO_PROXY", "")
+    try:
+        delivery.send_webhook(webhook_receiver.url, WEBHOOK_SECRET, {"text": "t"})
+        assert len(webhook_receiver.all) == 1 and nobody_connected(proxy)
+    finally:
+        proxy.close()
 
 
 @pytest.mark.parametrize(
@@ -365,6 +395,11 @@ def test_the_address_is_checked_after_dns_so_a_public_looking_name_cannot_reach_
         ("fd00::1", False),
         ("::ffff:127.0.0.1", False),
         ("224.0.0.1", False),
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("::a9fe:a9fe", False),  # IPv4-compatible
+        ("::ffff:0:7f00:1", False),
     ],
 )
 def test_only_public_unicast_addresses_are_allowed_by_default(address, allowed, settings):
@@ -373,7 +408,7 @@ def test_only_public_unicast_addresses_are_allowed_by_default(address, allowed, 
 
 
 def test_networks_the_operator_lists_are_allowed(settings):
-    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.20.0.0/16", "fd00::/8"]
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.20.0.0/16", " fd00::/8"]  # a space after a comma
     assert delivery.address_allowed("10.20.3.4")
     assert delivery.address_allowed("fd00::5")
     assert not delivery.address_allowed("10.21.0.1")

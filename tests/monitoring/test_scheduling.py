@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 
@@ -64,3 +65,21 @@ def test_the_leader_enqueues_reconcile_and_presence_each_on_its_own_interval(
     assert last_enqueued("reconcile") == now + timedelta(seconds=6)  # /metrics reports it
     assert f"presence:{app.pk}" in scheduling.tick("leader", now + timedelta(seconds=11))
     assert (len(reconciled), refreshed) == (3, [app.pk, app.pk])  # at 0, 6 and 11 s
+
+
+def test_a_failing_tick_is_logged_and_the_scheduler_carries_on(monkeypatch, caplog):
+    from django.core.management import call_command
+
+    calls = []
+
+    def tick(holder, now=None):
+        calls.append(holder)
+        if len(calls) == 1:
+            raise RuntimeError("database restarting")
+        return []
+
+    monkeypatch.setattr(scheduling, "tick", tick)
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    call_command("scheduler", iterations=3, stdout=io.StringIO())
+    assert len(calls) == 3
+    assert "this tick failed" in caplog.text

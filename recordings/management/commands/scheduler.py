@@ -5,6 +5,7 @@ Several copies may run (e.g. one per host); a lease in the database makes exactl
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import time
@@ -12,8 +13,11 @@ import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from recordings import scheduling
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -35,6 +39,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Scheduler {holder}: reconcile every {settings.RECONCILE_INTERVAL}s")
         ticks = 0
         while running and (not iterations or ticks < iterations):
-            scheduling.tick(holder)
+            tick_safely(holder)
             ticks += 1
             time.sleep(min(settings.RECONCILE_INTERVAL, settings.PRESENCE_INTERVAL) / 2)
+
+
+def tick_safely(holder: str) -> None:
+    """One tick; a failure (the database restarting, say) is logged and the next tick tries again,
+    so the spare scheduler is never lost to one bad moment."""
+    try:
+        scheduling.tick(holder)
+    except Exception:
+        logger.exception("scheduler: this tick failed; trying again at the next one")
+        close_old_connections()

@@ -16,6 +16,7 @@ from django.http import QueryDict
 
 from api.errors import ApiError, form_error
 from api.formschema import form_properties, type_problems
+from api.representations import RECORD_MODE_NAMES
 from playback.forms import FileFilterForm
 from recordings.forms import StartForm, TaskFilterForm, WhiteboardForm
 from recordings.models import RecordingTask, Room, ZegoApp
@@ -24,8 +25,27 @@ MAX_PAGE_SIZE = 100
 
 # ----------------------------------------------------------------------------- start a recording
 
+# Choices the API returns by name (api.representations): the start takes the code or that name,
+# so a client can send back what it received.
+START_NAMES: dict[str, dict[int, str]] = {"record_mode": RECORD_MODE_NAMES}
+
+
+def _code_or_name_schema(field: forms.TypedChoiceField, names: dict[int, str]) -> dict:
+    codes = [int(code) for code, _ in field.choices]
+    meanings = "; ".join(f'{code} or "{names[code]}": {label}' for code, label in field.choices)
+    return {
+        "type": ["integer", "string"],
+        "enum": [*codes, *(names[code] for code in codes)],
+        "description": f"{meanings}. Tasks show the name.",
+    }
+
+
 START_PROPERTIES: dict[str, dict] = {
     **form_properties(StartForm, exclude=("preset_name", "click_token", "custom_layout")),
+    **{
+        name: _code_or_name_schema(StartForm.base_fields[name], names)
+        for name, names in START_NAMES.items()
+    },
     "click_token": {
         "type": "string",
         "format": "uuid",
@@ -47,10 +67,32 @@ def start_form(body: dict[str, Any], *, room: Room) -> StartForm:
     _check_types(body, START_PROPERTIES)
     data = _start_defaults(room)
     data.update(body)
+    data.update(_codes_for_names(body, START_NAMES))
     data["click_token"] = body.get("click_token") or str(uuid.uuid4())
     layout = body.get("custom_layout")
     data["custom_layout"] = json.dumps(layout) if layout else ""
     return StartForm(data, app=room.app, room=room)
+
+
+def _codes_for_names(body: dict[str, Any], named: dict[str, dict[int, str]]) -> dict[str, int]:
+    """The code of each named choice in `body`, given as code or name; any other value is refused
+    with the values allowed."""
+    codes, problems = {}, {}
+    for field, names in named.items():
+        if field not in body:
+            continue
+        value = body[field]
+        by_name = {name: code for code, name in names.items()}
+        if value in by_name:
+            codes[field] = by_name[value]
+        elif value in names:
+            codes[field] = int(value)
+        else:
+            allowed = ", ".join(json.dumps(item) for item in [*names, *names.values()])
+            problems[field] = [f"{json.dumps(value)} is not one of {allowed}."]
+    if problems:
+        raise ApiError(400, "invalid", "Some values are not allowed.", fields=problems)
+    return codes
 
 
 def _start_defaults(room: Room) -> dict[str, Any]:

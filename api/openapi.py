@@ -18,6 +18,7 @@ from api.forms import (
     RoomFilterForm,
     query_properties,
 )
+from api.representations import RECORD_MODE_NAMES
 from recordings.models import RecordingFile, RecordingTask, TaskEvent
 
 API_VERSION = "1.0.0"
@@ -98,7 +99,11 @@ SCHEMAS: dict[str, Any] = {
             "is_final": BOOLEAN,
             "app": _object({"id": INTEGER, "name": STRING}),
             "room": _object({"id": INTEGER, "room_id": STRING}),
-            "record_mode": {"type": "string", "enum": ["mixed", "single"]},
+            "record_mode": {
+                "type": "string",
+                "enum": list(RECORD_MODE_NAMES.values()),
+                "description": "A start takes this name, or its code, as `record_mode`.",
+            },
             "output_format": STRING,
             "storage_profile": {
                 "oneOf": [_object({"id": INTEGER, "name": STRING}), {"type": "null"}]

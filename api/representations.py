@@ -9,6 +9,9 @@ from playback.services import Links
 from recordings.models import RecordingFile, RecordingTask, Room, TaskEvent
 from storage_profiles.models import ProbeRun, StorageProfile
 
+# Codes the API returns by name; api.forms takes the names back as input too.
+RECORD_MODE_NAMES: dict[int, str] = {mode.value: mode.name.lower() for mode in RecordingTask.Mode}
+
 
 def timestamp(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -47,7 +50,7 @@ def task_json(task: RecordingTask) -> dict[str, Any]:
         "is_final": task.is_final,
         "app": {"id": task.app.pk, "name": task.app.name},
         "room": {"id": task.room_id, "room_id": task.room.room_id},
-        "record_mode": "mixed" if task.is_mixed else "single",
+        "record_mode": RECORD_MODE_NAMES[task.record_mode],
         "output_format": task.output_format,
         "storage_profile": {"id": profile.pk, "name": profile.name} if profile else None,
         "started_by": task.started_by_label,

@@ -17,10 +17,18 @@ class SecretInput(forms.PasswordInput):
         )
 
     is_set = False  # whether a value is stored; set by KeepSecretsMixin from the instance
+    # A value was typed but the form came back with errors: the box is empty again (the value is
+    # never echoed into the page), so the person must be told to type it again.
+    ask_to_retype = False
 
     def get_context(self, name, value, attrs):
+        attrs = attrs or {}
+        if self.ask_to_retype and attrs.get("id"):
+            described_by = f"{attrs.get('aria-describedby', '')} {attrs['id']}_retype".strip()
+            attrs = {**attrs, "aria-describedby": described_by}
         context = super().get_context(name, None, attrs)
         context["widget"]["is_set"] = self.is_set
+        context["widget"]["ask_to_retype"] = self.ask_to_retype
         return context
 
 
@@ -39,13 +47,21 @@ class SecretField(forms.CharField):
 
 
 class KeepSecretsMixin:
-    """For ModelForms with SecretFields: an empty secret on an existing object keeps the old one."""
+    """For ModelForms with SecretFields: an empty secret on an existing object keeps the old one,
+    and a secret typed into a form that has errors is asked for again (it is not sent back)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if isinstance(field, SecretField):
                 field.widget.is_set = bool(getattr(self.instance, name, ""))
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors:
+            for name, field in self.fields.items():
+                if isinstance(field, SecretField) and self[name].data:
+                    field.widget.ask_to_retype = True
 
     def _post_clean(self):
         for name, field in self.fields.items():

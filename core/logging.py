@@ -32,6 +32,28 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
+class OmitClientErrorTracebacks(logging.Filter):
+    """Django attaches the exception to the log line of every 4xx it raises (a refused
+    permission, say): the line says enough, and the traceback only buries real errors.
+    5xx lines keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = record.exc_text = None
+        return True
+
+
+class MinimumLevelFilter(logging.Filter):
+    """Drops a logger's records below `level` even when code calls setLevel on that logger."""
+
+    def __init__(self, level: str):
+        super().__init__()
+        self.level = logging.getLevelNamesMapping()[level]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level
+
+
 class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
     """Error reports (debug pages, error mails) hide any POST field or setting named like a secret."""
 

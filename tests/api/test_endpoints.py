@@ -159,8 +159,46 @@ def test_wrong_json_types_are_refused_before_the_form(api, offline_room, local_p
         "fps": ["Must be a whole number."],
         "watch_live": ["Must be true or false."],
         "include_streams": ["Must be a list of strings."],
-        "record_mode": ["Must be a whole number."],
+        "record_mode": ["Must be a whole number or a string."],
     }
+
+
+@pytest.mark.parametrize(
+    ("sent", "code", "name"),
+    [(2, 2, "mixed"), ("mixed", 2, "mixed"), (1, 1, "single"), ("single", 1, "single")],
+)
+def test_a_start_takes_the_record_mode_as_code_or_as_the_name_tasks_show(
+    api, offline_room, local_profile, sent, code, name
+):
+    response = api.post(reverse("api:room_start", args=[offline_room.pk]), {"record_mode": sent})
+
+    assert response.status_code == 202, response.content
+    assert RecordingTask.objects.get().record_mode == code
+    assert response.json()["record_mode"] == name
+
+
+def test_a_task_s_record_mode_can_be_sent_back_to_start_another(api, offline_room, local_profile):
+    task = make_task(offline_room, local_profile, record_mode=1)
+    received = api.get(reverse("api:task_detail", args=[task.pk])).json()["record_mode"]
+
+    response = api.post(
+        reverse("api:room_start", args=[offline_room.pk]), {"record_mode": received}
+    )
+
+    assert response.status_code == 202, response.content
+    assert RecordingTask.objects.latest("pk").record_mode == 1
+
+
+@pytest.mark.parametrize("sent", ["hybrid", "2", 3])
+def test_an_unknown_record_mode_is_refused_with_the_allowed_values(
+    api, offline_room, local_profile, sent
+):
+    response = api.post(reverse("api:room_start", args=[offline_room.pk]), {"record_mode": sent})
+
+    assert response.status_code == 400
+    (message,) = error_of(response)["fields"]["record_mode"]
+    assert message.endswith('is not one of 1, 2, "single", "mixed".')
+    assert not RecordingTask.objects.exists()
 
 
 def test_a_start_zego_cannot_answer_is_a_json_answer_not_a_crash(api, offline_room, local_profile):

@@ -57,3 +57,12 @@ def test_the_start_body_is_the_start_forms_fields(client):
 
     properties = document(client)["components"]["schemas"]["StartRequest"]["properties"]
     assert set(properties) == set(StartForm.base_fields) - {"preset_name"}
+
+
+def test_the_start_body_takes_the_record_mode_tasks_show_as_well_as_its_code(client):
+    schemas = document(client)["components"]["schemas"]
+    sent = schemas["StartRequest"]["properties"]["record_mode"]
+    shown = schemas["Task"]["properties"]["record_mode"]
+    assert set(shown["enum"]) <= set(sent["enum"])
+    assert {1, 2} <= set(sent["enum"])
+    assert '2 or "mixed"' in sent["description"] and '1 or "single"' in sent["description"]

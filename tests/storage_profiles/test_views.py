@@ -1,12 +1,14 @@
 """Storage pages: list, create (per vendor), edit, duplicate, delete and probe, for each role."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEntry
 from storage_profiles import services
 from storage_profiles.models import ProbeRun, StorageProfile, Vendor
-from tests.storage_profiles.conftest import form_data
+from tests.storage_profiles.conftest import SECRET_IN_TESTS, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +106,55 @@ def test_invalid_input_rerenders_the_form_fragment_and_changes_nothing(client_fo
     assert "Use only lowercase letters" in body
     assert not StorageProfile.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="storage_profile").exists()
+
+
+RETYPE = "Type it again: what you typed here is not sent back to the browser."
+
+
+def test_an_error_elsewhere_asks_to_type_the_new_secret_again_without_echoing_it(client_for):
+    response = client_for("storage").post(
+        reverse("storage_profiles:create"), form_data(bucket="Bad_Bucket"), headers=HTMX
+    )
+
+    body = response.content.decode()
+    assert "Use only lowercase letters" in body
+    assert body.count(RETYPE) == 1
+    assert re.search(
+        r'<input [^>]*aria-describedby="[^"]*id_secret_retype"[^>]*id="id_secret"', body
+    )
+    assert SECRET_IN_TESTS not in body
+    assert not StorageProfile.objects.exists()
+
+
+def test_an_edit_s_error_asks_for_the_new_secret_again_or_keeps_the_stored_one(
+    client_for, make_profile
+):
+    profile = make_profile()
+    response = client_for("storage").post(
+        reverse("storage_profiles:edit", args=[profile.pk]),
+        form_data(bucket="Bad_Bucket", secret="brand-new-secret"),
+    )
+
+    body = response.content.decode()
+    assert f"{RETYPE} Left blank, the stored value stays." in body
+    assert "brand-new-secret" not in body and profile.secret not in body
+    profile.refresh_from_db()
+    assert profile.secret == "test-secret-key-0123456789"
+
+
+def test_an_error_with_the_secret_left_blank_says_nothing_about_typing_it_again(
+    client_for, make_profile
+):
+    profile = make_profile()
+    response = client_for("storage").post(
+        reverse("storage_profiles:edit", args=[profile.pk]),
+        form_data(bucket="Bad_Bucket", secret=""),
+    )
+
+    body = response.content.decode()
+    assert "Use only lowercase letters" in body
+    assert "Type it again" not in body
+    assert "Set — leave blank to keep it" in body
 
 
 def test_editing_with_a_blank_secret_keeps_it_and_a_new_one_replaces_it(client_for, make_profile):

@@ -11,21 +11,36 @@ from django.views.decorators.http import require_http_methods, require_POST
 from api import tokens
 from api.forms import TokenCreateForm
 from api.models import ApiToken
+from core import crypto
+
+# The token just made, for the one page view that shows it: encrypted in the session (the raw
+# value is stored nowhere else, and never goes in a URL), taken out as it is shown.
+NEW_TOKEN = "api_new_token"
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache  # the answer to a POST shows a token, once: no cache may keep it
+@never_cache  # the page after a create shows a token, once: no cache may keep it
 @login_required
 def token_list(request):
     form = TokenCreateForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         created = tokens.token_create(
             user=request.user, name=form.cleaned_data["name"], request=request
         )
-        form = TokenCreateForm()
-    context = {"form": form, "created": created, "tokens": request.user.api_tokens.all()}
+        request.session[NEW_TOKEN] = {"pk": created.token.pk, "raw": crypto.encrypt(created.raw)}
+        return redirect("api:tokens")  # so reloading the page shows it instead of making another
+    context = {
+        "form": form,
+        "created": _pop_new_token(request),
+        "tokens": request.user.api_tokens.all(),
+    }
     return render(request, "api/tokens.html", context)
+
+
+def _pop_new_token(request) -> tokens.NewToken | None:
+    kept = request.session.pop(NEW_TOKEN, None)
+    token = kept and request.user.api_tokens.filter(pk=kept["pk"]).first()
+    return tokens.NewToken(token=token, raw=crypto.decrypt(kept["raw"])) if token else None
 
 
 @require_POST

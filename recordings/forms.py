@@ -16,6 +16,7 @@ from recordings import pricing, start
 from recordings.models import (
     MAX_IDLE_TIME_RANGE,
     MAX_RECORD_TIME_RANGE,
+    RETENTION_DAYS_RANGE,
     RecordingTask,
     Room,
     ZegoApp,
@@ -410,6 +411,15 @@ class RetentionForm(forms.ModelForm):
     class Meta:
         model = ZegoApp
         fields = ["retention_days", "retention_enabled"]
+        # One message for every number below 1, whether the form field (≥ 0) or the model (≥ 1)
+        # refuses it.
+        error_messages = {
+            "retention_days": {
+                "min_value": f"Keep files at least {RETENTION_DAYS_RANGE[0]} day, or leave it "
+                "empty to keep them forever.",
+                "max_value": f"Keep files at most {RETENTION_DAYS_RANGE[1]} days (100 years).",
+            }
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from core.fields import EncryptedTextField
 # ZEGO's own limits for the two timers (spec §3.1.1).
 MAX_IDLE_TIME_RANGE = (5, 86400)
 MAX_RECORD_TIME_RANGE = (300, 86400)
+RETENTION_DAYS_RANGE = (1, 36500)
 
 
 def default_api_url() -> str:
@@ -66,7 +67,10 @@ class ZegoApp(models.Model):
         "Keep recordings for (days)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        validators=[
+            MinValueValidator(RETENTION_DAYS_RANGE[0]),
+            MaxValueValidator(RETENTION_DAYS_RANGE[1]),
+        ],
         help_text="Files older than this are deleted from the bucket. Empty keeps them forever.",
     )
     retention_enabled = models.BooleanField(

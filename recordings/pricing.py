@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 
 AUDIO = "Audio"
 VIDEO_STREAM_TYPES = {2, 3, 4}
+STREAM_TYPES_WITH_AUDIO = {3, 4}  # 1 is audio only, 2 video only
 # A single-stream task records each publisher at the resolution they send, unknown at start:
 # the estimate spans these common camera sizes.
 SINGLE_STREAM_SIZES = ((640, 360), (1920, 1080))
@@ -103,15 +104,35 @@ class Estimate:
     currency: str
     tiers: tuple[Tier, ...]  # the tier, or the range of tiers single-stream outputs may fall in
     outputs: tuple[int, int]  # how many billed outputs: fewest, most
-    planned_minutes: int
+    planned_minutes: int  # as asked for
     max_minutes: int
-    low: Decimal  # planned minutes, cheapest case
-    high: Decimal  # planned minutes, dearest case
+    low: Decimal  # the priced minutes, cheapest case
+    high: Decimal  # the priced minutes, dearest case
     ceiling: Decimal  # if it runs until MaxRecordTime, dearest case
 
     @property
     def is_exact(self) -> bool:
         return self.low == self.high
+
+    @property
+    def minutes(self) -> int:
+        """The minutes priced: MaxRecordTime ends the task before a longer planned length."""
+        return min(self.planned_minutes, self.max_minutes)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.planned_minutes > self.max_minutes
+
+    @property
+    def tier_band(self) -> str:
+        """The tiers the outputs fall in, e.g. "HD" or "Audio to Full HD (up to 1080p)"."""
+        first, last = self.tiers[0].name, self.tiers[-1].name
+        return first if first == last else f"{first} to {last}"
+
+    @property
+    def counts_audio_only_streams(self) -> bool:
+        """A band of video tiers that starts at Audio: for publishers that may send no video."""
+        return len(self.tiers) > 1 and self.tiers[0].name == AUDIO
 
 
 def estimate(
@@ -127,26 +148,34 @@ def estimate(
     """The cost band of a recording about to start: one mixed output at its resolution, or one
     output per stream (each at a resolution only the publisher knows)."""
     table = price_table()
-    video = stream_type in VIDEO_STREAM_TYPES
-    if not video:
-        tiers = (table.audio,)
-    elif mixed:
-        tiers = (table.tier_for(width, height),)
-    else:
-        tiers = tuple(dict.fromkeys(table.tier_for(w, h) for w, h in SINGLE_STREAM_SIZES))
+    tiers = _tiers(table, mixed=mixed, stream_type=stream_type, width=width, height=height)
     outputs = (1, 1) if mixed else (max(streams, 1), max(streams, 1))
     dearest = max(tiers, key=lambda tier: tier.per_thousand_minutes)
     cheapest = min(tiers, key=lambda tier: tier.per_thousand_minutes)
+    minutes = min(planned_minutes, max_minutes)
     return Estimate(
         currency=table.currency,
         tiers=tiers,
         outputs=outputs,
         planned_minutes=planned_minutes,
         max_minutes=max_minutes,
-        low=cheapest.cost(planned_minutes) * outputs[0],
-        high=dearest.cost(planned_minutes) * outputs[1],
+        low=cheapest.cost(minutes) * outputs[0],
+        high=dearest.cost(minutes) * outputs[1],
         ceiling=dearest.cost(max_minutes) * outputs[1],
     )
+
+
+def _tiers(table: PriceTable, *, mixed: bool, stream_type: int, width: int, height: int):
+    if stream_type not in VIDEO_STREAM_TYPES:
+        return (table.audio,)
+    if mixed:
+        return (table.tier_for(width, height),)
+    cameras = tuple(dict.fromkeys(table.tier_for(w, h) for w, h in SINGLE_STREAM_SIZES))
+    if stream_type in STREAM_TYPES_WITH_AUDIO:
+        # ZEGO's stream list does not say which publishers send audio only (a microphone
+        # stream): such a stream's file is audio, so the band starts at the Audio tier.
+        return (table.audio, *cameras)
+    return cameras
 
 
 # ------------------------------------------------------------------------------------- Usage

@@ -17,6 +17,10 @@ from recordings.models import RecordingFile, RecordingTask, ZegoApp
 PREVIEW, SAVE, RUN = "preview", "save", "run"
 
 
+def days_text(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
 @require_http_methods(["GET", "POST"])
 @capability_required("manage_apps")
 def retention_page(request, app_pk: int):
@@ -57,14 +61,15 @@ def _run_now(request, app: ZegoApp):
     elif shown != str(app.retention_days):
         messages.error(
             request,
-            f"The saved period is now {app.retention_days} days; check the report and run again.",
+            f"The saved period is now {days_text(app.retention_days)}; check the report and run "
+            "again.",
         )
     else:
         tasks.apply_retention.enqueue(app.pk, scheduled=False, user_pk=request.user.pk)
         audit(action="retention.run_requested", request=request, obj=app, days=app.retention_days)
         messages.success(
             request,
-            f"Retention run started: files recorded more than {app.retention_days} days ago "
+            f"Retention run started: files recorded more than {days_text(app.retention_days)} ago "
             "are being deleted. Its outcome appears below.",
         )
     return redirect("recordings:retention", app_pk=app.pk)

@@ -141,7 +141,14 @@ class StorageProfileForm(KeepSecretsMixin, forms.ModelForm):
         return f"{parts.scheme}://{parts.netloc}"
 
     def clean_path_prefix(self) -> str:
-        return normalise_prefix(self.cleaned_data["path_prefix"])
+        prefix = normalise_prefix(self.cleaned_data["path_prefix"])
+        limit = StorageProfile._meta.get_field("path_prefix").max_length
+        if len(prefix) > limit:
+            raise forms.ValidationError(
+                f"Use at most {limit - 1} characters: a / is added at the end, and the folder "
+                f"may be {limit} characters long with it (this one would be {len(prefix)})."
+            )
+        return prefix
 
     def clean_secret(self) -> str:
         return self.cleaned_data["secret"] or self.instance.secret

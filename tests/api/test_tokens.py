@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 
 def create_in_ui(client, name: str = "nightly export") -> str:
     response = client.post(reverse("api:tokens"), {"name": name})
-    assert response.status_code == 200
-    raw = response.context["created"].raw
-    assert raw in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("api:tokens")
+    shown = client.get(response["Location"])
+    raw = shown.context["created"].raw
+    assert raw in shown.content.decode() and raw not in response["Location"]
     return raw
 
 
@@ -42,6 +43,20 @@ def test_the_token_is_shown_once_and_listed_by_prefix_only(client_for):
     assert ApiToken.objects.get().prefix in page and "nightly export" in page
     assert "never" in page  # not used yet
     assert "no-store" in listing["Cache-Control"]
+
+
+def test_reloading_after_a_create_makes_no_second_token_and_shows_it_no_more(client_for):
+    client = client_for("support")
+    redirect = client.post(reverse("api:tokens"), {"name": "nightly export"})
+    kept_for_display = str(dict(client.session))
+    shown = client.get(redirect["Location"])
+    raw = shown.context["created"].raw
+    assert raw in shown.content.decode()
+    assert raw not in kept_for_display  # the session holds it encrypted only
+    again = client.get(reverse("api:tokens"))  # what a reload of the shown page sends
+    assert again.context["created"] is None and raw not in again.content.decode()
+    assert ApiToken.objects.count() == 1
+    assert AuditEntry.objects.filter(action="api_token.create").count() == 1
 
 
 def test_a_token_acts_as_its_user_and_records_its_use(client, personas):

@@ -77,17 +77,35 @@ def test_a_mixed_recording_costs_its_tier_for_the_planned_minutes():
 
 
 def test_single_stream_recordings_are_a_band_over_streams_and_camera_sizes():
+    # ZEGO does not say which streams carry no video: such a stream's file is billed as audio.
     estimate = pricing.estimate(
         mixed=False, stream_type=3, width=1280, height=720, streams=3,
         planned_minutes=100, max_minutes=100,
     )  # fmt: skip
-    assert [tier.name for tier in estimate.tiers] == ["HD", "FHD"]
-    assert (estimate.low, estimate.high) == (Decimal("0.6"), Decimal("1.8"))
+    assert [tier.name for tier in estimate.tiers] == ["Audio", "HD", "FHD"]
+    assert (estimate.low, estimate.high) == (Decimal("0.3"), Decimal("1.8"))
+    assert estimate.tier_band == "Audio to FHD" and estimate.counts_audio_only_streams
+    video_only = pricing.estimate(
+        mixed=False, stream_type=2, width=1280, height=720, streams=3,
+        planned_minutes=100, max_minutes=100,
+    )  # fmt: skip
+    assert [tier.name for tier in video_only.tiers] == ["HD", "FHD"]
+    assert video_only.low == Decimal("0.6") and not video_only.counts_audio_only_streams
     audio = pricing.estimate(
         mixed=True, stream_type=1, width=1920, height=1080, streams=1,
         planned_minutes=100, max_minutes=100,
     )  # fmt: skip
     assert [tier.name for tier in audio.tiers] == ["Audio"] and audio.low == Decimal("0.1")
+    assert not audio.counts_audio_only_streams
+
+
+def test_a_planned_length_past_max_record_time_is_priced_up_to_max_record_time():
+    estimate = pricing.estimate(
+        mixed=True, stream_type=3, width=1920, height=1080, streams=1,
+        planned_minutes=30, max_minutes=10,
+    )  # fmt: skip
+    assert estimate.is_capped and estimate.minutes == 10
+    assert estimate.low == estimate.high == estimate.ceiling == Decimal("0.06")
 
 
 def test_the_start_page_shows_an_estimate_and_updates_it(client_for, room):
@@ -105,9 +123,30 @@ def test_the_start_page_shows_an_estimate_and_updates_it(client_for, room):
     }
     fragment = client.post(url, data, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment
-    assert "EUR 0.40–1.20" in fragment and "× 2 streams" in fragment
+    assert "EUR 0.20–1.20" in fragment and "× 2 streams" in fragment
+    assert "at Audio to FHD;" in fragment
+    assert "A stream that sends no video is billed as Audio." in fragment
     bad = client.post(url, {**data, "planned_minutes": "0"}).content.decode()
     assert "Fix the highlighted fields" in bad
+
+
+def test_the_estimate_says_when_max_record_time_ends_the_planned_length(client_for, room):
+    url = reverse("recordings:start_cost", args=[room.pk])
+    data = {
+        "record_mode": "2",
+        "stream_type": "3",
+        "resolution": "1920x1080",
+        "planned_minutes": "30",
+        "max_record_time": "600",
+    }
+    fragment = client_for("support").post(url, data, headers={"HX-Request": "true"})
+    text = " ".join(fragment.content.decode().split())
+    assert "EUR 0.06</strong>" in text  # 10 min, not 30 × 6 per 1,000 = 0.18
+    assert (
+        "for 10 min (capped by MaxRecordTime: it ends the recording before the planned 30 min)"
+        in text
+    )
+    assert "at most" not in text  # the same 10 minutes again
 
 
 def make_file(task, name, *, width, height, minutes, month, fmt="mp4", status=3):

@@ -175,6 +175,29 @@ def test_the_retention_page_refuses_automatic_deletion_without_a_period(client_f
     assert app.retention_enabled is False
 
 
+@pytest.mark.parametrize("days", ["-1", "0"])
+def test_a_period_below_one_day_gets_one_clear_message(client_for, app, days):
+    url = reverse("recordings:retention", args=[app.pk])
+    response = client_for("admin").post(url, {"action": "save", "retention_days": days})
+    assert response.context["form"].errors["retention_days"] == [
+        "Keep files at least 1 day, or leave it empty to keep them forever."
+    ]
+    app.refresh_from_db()
+    assert app.retention_days is None
+
+
+def test_a_one_day_period_is_one_day_on_the_page(client_for, app, history):
+    client = client_for("admin")
+    url = reverse("recordings:retention", args=[app.pk])
+    client.post(url, {"action": "save", "retention_days": "1"})
+    page = " ".join(client.get(url).content.decode().split())
+    assert "What 1 day would delete now" in page and "1 days" not in page
+    preview = client.post(url, {"action": "preview", "retention_days": "2"}).content.decode()
+    assert "save 2 days to run it (the saved period is 1 day)" in " ".join(preview.split())
+    response = client.post(url, {"action": "run", "days": "2"}, follow=True)
+    assert "The saved period is now 1 day;" in response.content.decode()
+
+
 def test_saving_and_running_from_the_page(client_for, app, profile, s3_client, history):
     client = client_for("admin")
     url = reverse("recordings:retention", args=[app.pk])

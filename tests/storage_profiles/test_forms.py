@@ -131,6 +131,19 @@ def test_bad_values_get_a_clear_field_error(vendor, field, value, message):
     assert message in " ".join(form.errors[field]), form.errors
 
 
+def test_a_path_prefix_too_long_once_its_slash_is_added_says_the_limit():
+    form = bound(Vendor.AMAZON_S3, path_prefix="a" * 200)
+    assert not form.is_valid()
+    assert form.errors["path_prefix"] == [
+        "Use at most 199 characters: a / is added at the end, and the folder may be 200 "
+        "characters long with it (this one would be 201)."
+    ]
+    for fits in ("a" * 199, "a" * 199 + "/", "/" + "a" * 198 + "/"):
+        form = bound(Vendor.AMAZON_S3, path_prefix=fits)
+        assert form.is_valid(), form.errors
+        assert len(form.cleaned_data["path_prefix"]) <= 200
+
+
 @pytest.mark.parametrize(
     ("raw", "normalised"),
     [("", ""), ("/", ""), ("rec", "rec/"), ("/rec//2026/", "rec/2026/"), (" a/b ", "a/b/")],

@@ -242,21 +242,31 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
+    "filters": {
+        "redact_secrets": {"()": "core.logging.RedactSecretsFilter"},
+        "no_client_error_tracebacks": {"()": "core.logging.OmitClientErrorTracebacks"},
+        "warnings_and_up": {"()": "core.logging.MinimumLevelFilter", "level": "WARNING"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_secrets"],
+            "filters": ["redact_secrets", "no_client_error_tracebacks"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default "django" logger has a console handler of its own, so every line of
+        # django.* (requests, tasks) came out twice, once unformatted; they reach root instead,
+        # as do runserver's access lines (Django gives those a handler and format of their own).
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # One line per finished background task every few seconds is noise; failures still show.
-        "django.tasks": {"level": "WARNING"},
-        "django_tasks_db": {"level": "WARNING"},
+        # The filter holds where the level cannot: db_worker sets both loggers to INFO at start.
+        "django.tasks": {"level": "WARNING", "filters": ["warnings_and_up"]},
+        "django_tasks_db": {"level": "WARNING", "filters": ["warnings_and_up"]},
     },
 }
 
@@ -272,7 +282,9 @@ CALLBACK_GRACE_SECONDS = env.int("CALLBACK_GRACE_SECONDS", default=120)
 # How far a callback's timestamp may be from our clock (ZEGO signs it; replays outside are refused).
 CALLBACK_TIMESTAMP_WINDOW = env.int("CALLBACK_TIMESTAMP_WINDOW", default=600)
 RECONCILE_INTERVAL = env.float("RECONCILE_INTERVAL", default=5.0)
-PRESENCE_INTERVAL = env.float("PRESENCE_INTERVAL", default=10.0)
+# Above ZEGO's one stream-list query per room per 10 s, with room for a late or early pass: a
+# room asked about less than 10 s ago is skipped (recordings.services.presence_refresh).
+PRESENCE_INTERVAL = env.float("PRESENCE_INTERVAL", default=12.0)
 PRESENCE_MAX_AGE = env.int("PRESENCE_MAX_AGE", default=15)
 # A task page someone is watching asks ZEGO about its task at most this often.
 WATCHED_TASK_POLL_SECONDS = env.int("WATCHED_TASK_POLL_SECONDS", default=3)

@@ -29,6 +29,7 @@ from recordings.models import (
 )
 from recordings.start import StartOptions
 from recordings.zego_clients import callback_url_for, client_for, explain
+from zego.constants import PER_ROOM_MIN_INTERVAL_SECONDS
 
 logger = logging.getLogger(__name__)
 Status = RecordingTask.Status
@@ -37,6 +38,10 @@ Kind = TaskEvent.Kind
 # StopRecord on a task ZEGO already ended: the goal (a stopped task) is met.
 ALREADY_ENDED_CODE = 300001001
 QUERY_WINDOW = timedelta(days=3)
+# ZEGO answers one DescribeSimpleStreamList per room per 10 s (API notes §7.1).
+STREAM_LIST_ROOM_WINDOW = timedelta(
+    seconds=PER_ROOM_MIN_INTERVAL_SECONDS[zego.Action.DESCRIBE_SIMPLE_STREAM_LIST]
+)
 
 
 class ControlError(Exception):
@@ -47,29 +52,33 @@ class ControlError(Exception):
 # Rooms
 
 
-def room_add(*, app: ZegoApp, room_id: str, label: str = "", user=None) -> Room:
+def room_add(*, app: ZegoApp, room_id: str, label: str = "", user=None) -> tuple[Room, bool]:
+    """The app's room with that ID and whether this call added it (an existing one is left as is)."""
     room, created = Room.objects.get_or_create(
         app=app, room_id=room_id, defaults={"label": label, "added_by": user}
     )
     if created:
         audit(action="room.add", actor=user, obj=room, app=app.app_id)
-    return room
+    return room, created
 
 
 def presence_refresh(*, app: ZegoApp, rooms: list[Room] | None = None) -> int:
-    """Read streams and head counts for the app's rooms from ZEGO into the cache fields."""
-    rooms = rooms if rooms is not None else list(app.rooms.all())
+    """Read streams and head counts from ZEGO into the cache fields of those of the app's rooms
+    (or of `rooms`) ZEGO will answer about now; returns how many rooms were asked about.
+
+    Every caller (scheduler, rooms page, policies) comes through here, so the per-room limit is
+    kept whoever asks: an idle console causes no refusals of its own.
+    """
+    rooms = _claim_for_stream_list(rooms if rooms is not None else list(app.rooms.all()))
     if not rooms:
         return 0
     client = client_for(app)
     counts = _user_counts(client, [room.room_id for room in rooms])
-    now = timezone.now()
     for room in rooms:
         try:
             streams = client.describe_simple_stream_list(room.room_id).streams
-        except zego.ZegoRateLimitError:
-            continue  # ZEGO allows one look per room every 10 s; keep what we have
         except zego.ZegoError as error:
+            # A refusal here is someone else's query (e.g. another system on this AppID).
             room.presence_error = explain(error)[:300]
         else:
             room.streams = [
@@ -78,11 +87,30 @@ def presence_refresh(*, app: ZegoApp, rooms: list[Room] | None = None) -> int:
             ]
             room.presence_error = ""
         room.user_count = counts.get(room.room_id, room.user_count)
-        room.presence_refreshed_at = now
+        # After the answer: ZEGO's window started when it got the query, a little earlier.
+        room.presence_refreshed_at = timezone.now()
     Room.objects.bulk_update(
         rooms, ["streams", "user_count", "presence_refreshed_at", "presence_error"]
     )
     return len(rooms)
+
+
+def _claim_for_stream_list(rooms: list[Room]) -> list[Room]:
+    """The rooms not asked about within ZEGO's per-room window, now marked as asked about.
+
+    One conditional UPDATE, so of two callers at the same moment only one asks about a room.
+    """
+    now = timezone.now()
+    askable = Q(presence_refreshed_at__isnull=True) | Q(
+        presence_refreshed_at__lte=now - STREAM_LIST_ROOM_WINDOW
+    )
+    pks = [room.pk for room in rooms]
+    if not rooms or not Room.objects.filter(askable, pk__in=pks).update(presence_refreshed_at=now):
+        return []
+    claimed = set(
+        Room.objects.filter(pk__in=pks, presence_refreshed_at=now).values_list("pk", flat=True)
+    )
+    return [room for room in rooms if room.pk in claimed]
 
 
 def _user_counts(client: zego.Client, room_ids: list[str]) -> dict[str, int]:
@@ -562,16 +590,22 @@ def live_playlist_problem(task: RecordingTask, playlist: zego.LivePlaylist) -> s
     return ""
 
 
+# Callback names that the enum's name, capitalised, would get wrong.
+CALLBACK_LABELS = {zego.CallbackEventType.HLS_PLAYLIST_READY: "HLS playlist ready"}
+
+
+def callback_label(kind: zego.CallbackEventType | int | None) -> str:
+    """The timeline's name for a callback event: "Upload result", "HLS playlist ready"."""
+    if not isinstance(kind, zego.CallbackEventType):
+        return f"Event {kind}"
+    return CALLBACK_LABELS.get(kind) or kind.name.replace("_", " ").capitalize()
+
+
 def observation_from_callback(event: zego.CallbackEvent) -> Observation:
     kind = event.event_type
-    name = (
-        kind.name.replace("_", " ").capitalize()
-        if isinstance(kind, zego.CallbackEventType)
-        else f"Event {kind}"
-    )
     observation = Observation(
         source=Kind.CALLBACK,
-        action=f"Callback: {name}"[:40],
+        action=f"Callback: {callback_label(kind)}"[:40],
         sequence=event.sequence,
         dedupe_key=f"callback:{event.sequence}:{int(kind) if kind is not None else 'none'}",
         message=event.message,

@@ -71,13 +71,18 @@ def _selected_app(request) -> ZegoApp | None:
     return apps.first()
 
 
+# The add-a-room form's refused input, kept across the redirect that follows it (POST, redirect,
+# GET), so reloading the page shows the form again instead of sending it again.
+REFUSED_ROOM_ADD = "refused_room_add"
+
+
 @require_GET
 @capability_required("view_rooms")
 def room_list(request):
     app = _selected_app(request)
-    if app is not None and services.presence_is_stale(app):
-        tasks.refresh_presence.enqueue(app.pk)
-    context = _rooms_page(app, RoomAddForm())
+    if app is not None:
+        _refresh_presence_if_stale(app)
+    context = _rooms_page(app, _room_add_form(request, app))
     return render(request, template_for(request, "recordings/room_list.html", "rooms"), context)
 
 
@@ -86,12 +91,33 @@ def room_list(request):
 def room_add(request, app_pk: int):
     app = get_object_or_404(ZegoApp, pk=app_pk, is_active=True)
     form = RoomAddForm(request.POST)
-    if form.is_valid():
-        room = services.room_add(app=app, user=request.user, **form.cleaned_data)
-        services.presence_refresh(app=app, rooms=[room])
-        messages.success(request, f"Added room {room.room_id}.")
-        return redirect(f"{reverse('recordings:room_list')}?app={app.pk}")
-    return render(request, "recordings/room_list.html", _rooms_page(app, form))
+    if not form.is_valid():
+        data = {name: form.data.get(name, "") for name in form.fields}
+        request.session[REFUSED_ROOM_ADD] = {"app": app.pk, "data": data}
+    else:
+        room, created = services.room_add(app=app, user=request.user, **form.cleaned_data)
+        if created:
+            messages.success(request, f"Added room {room.room_id}.")
+        else:
+            messages.info(request, f"Room {room.room_id} is already in the list; nothing changed.")
+        _refresh_presence_if_stale(app)
+    return redirect(f"{reverse('recordings:room_list')}?app={app.pk}")
+
+
+def _refresh_presence_if_stale(app: ZegoApp) -> None:
+    """In the background: a page never waits for ZEGO (or for its rate limit)."""
+    if services.presence_is_stale(app):
+        tasks.refresh_presence.enqueue(app.pk)
+
+
+def _room_add_form(request, app: ZegoApp | None) -> RoomAddForm:
+    """An empty form, or the one just refused for this app, with its errors."""
+    if is_partial(request):
+        return RoomAddForm()  # the polled table; the form is not part of it
+    refused = request.session.pop(REFUSED_ROOM_ADD, None)
+    if refused and app is not None and refused["app"] == app.pk:
+        return RoomAddForm(refused["data"])
+    return RoomAddForm()
 
 
 def _rooms_page(app: ZegoApp | None, add_form: RoomAddForm) -> dict:
@@ -149,8 +175,16 @@ def _save_preset(request, room, form, presets):
         defaults={"options": form.options().as_preset(), "created_by": request.user},
     )
     audit(action="preset.save", request=request, obj=preset)
-    messages.success(request, f"Saved preset “{name}”.")
-    return redirect(f"{reverse('recordings:room_start', args=[room.pk])}?preset={preset.pk}")
+    url = f"{reverse('recordings:room_start', args=[room.pk])}?preset={preset.pk}"
+    if not is_partial(request):
+        messages.success(request, f"Saved preset “{name}”.")
+        return redirect(url)
+    # The form again, from the preset as saved, with its confirmation; the picker above the form
+    # (out of band) lists it, chosen; the address is the one a reload should show.
+    form = StartForm(initial=StartForm.initial_from_preset(preset), app=room.app, room=room)
+    response = _render_start(request, room, form, presets, preset, preset_saved=True)
+    response["HX-Replace-Url"] = url
+    return response
 
 
 @require_POST
@@ -163,12 +197,13 @@ def start_cost(request, pk: int):
     return render(request, "recordings/room_start.html#cost", context)
 
 
-def _render_start(request, room, form, presets, preset):
+def _render_start(request, room, form, presets, preset, *, preset_saved=False):
     context = {
         "room": room,
         "form": form,
         "presets": presets,
         "preset": preset,
+        "preset_saved": preset_saved,
         "estimate": form.cost_estimate(),
     }
     return render(

@@ -79,17 +79,23 @@ class RetryPolicy:
     retry_transient: bool  # repeat on 5xx, timeouts, transport errors, transient codes
     ok_on_retry: frozenset[int] = frozenset()  # codes meaning "an earlier attempt worked"
     outcome_unknown: bool = False  # unanswered attempts raise ZegoOutcomeUnknownError
+    retry_rate_limited: bool = True  # repeat a call ZEGO refused for its rate limit
 
     def should_retry(self, err: ZegoError) -> bool:
+        if isinstance(err, ZegoRateLimitError) and not self.retry_rate_limited:
+            return False
         # 300000003 means ZEGO refused the call outright, so any action may repeat it.
         return err.code == C.RATE_LIMITED or (self.retry_transient and not err.permanent)
 
 
 _READ_ONLY = RetryPolicy(retry_transient=True)
+# ZEGO answers one stream-list query per room per 10 s (PER_ROOM_MIN_INTERVAL_SECONDS), far
+# longer than the backoff, so a quick repeat is only refused again: the caller asks later.
+_READ_ONLY_PER_ROOM = RetryPolicy(retry_transient=True, retry_rate_limited=False)
 RETRY_POLICIES: dict[str, RetryPolicy] = {
     Action.DESCRIBE_RECORD_STATUS: _READ_ONLY,
     Action.DESCRIBE_TASKS: _READ_ONLY,
-    Action.DESCRIBE_SIMPLE_STREAM_LIST: _READ_ONLY,
+    Action.DESCRIBE_SIMPLE_STREAM_LIST: _READ_ONLY_PER_ROOM,
     Action.DESCRIBE_USER_NUM: _READ_ONLY,
     Action.DESCRIBE_USER_LIST: _READ_ONLY,
     Action.DESCRIBE_RTC_STREAM_STATE: _READ_ONLY,

@@ -8,10 +8,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 import zego
-from monitoring.callcounts import flush_calls
+from monitoring.callcounts import call_stats, flush_calls
 from monitoring.models import Alert, AlertRule, ZegoCallCount
 from monitoring.services import CLEAR_AFTER, alerts_evaluate
 from recordings import ledger
@@ -251,3 +252,39 @@ def test_a_zego_error_rate_counted_through_the_client_hook_alerts_and_clears(
     assert len(mailoutbox) == 1
 
     assert cleared_after_grace(timezone.now() + timedelta(minutes=6)) == 1
+
+
+def test_the_zego_error_rate_rule_stays_quiet_on_an_idle_install(
+    db, emulator, make_rule, client_for, settings
+):
+    """An idle console's own calls: scheduler passes, the rooms page and policy passes finding
+    presence stale, the later ones inside ZEGO's 10 s per-room window (as a pass a moment early
+    lands). Nothing is refused, so the rule with its defaults finds nothing (it used to open
+    "37% of ZEGO calls failed … DescribeSimpleStreamList: Too many requests")."""
+    from policies.services import _refresh_stale_presence
+    from recordings import scheduling
+    from recordings.models import Room
+
+    app = ZegoApp.objects.create(
+        name="Local emulator",
+        app_id=emulator.app_id,
+        server_secret=emulator.server_secret,
+        api_url=emulator.url,
+        rtc_api_url=emulator.url,
+    )
+    emulator.publish("demo-classroom", "teacher", "teacher-cam")
+    for room_id in ("demo-classroom", "demo-lobby", "demo-studio", "demo-empty"):
+        Room.objects.create(app=app, room_id=room_id)
+    rule = make_rule(Kind.ZEGO_ERROR_RATE, app=app)  # 10 min, 20 %, 5 calls
+    now = timezone.now()
+
+    for seconds in (0, settings.PRESENCE_INTERVAL, 2 * settings.PRESENCE_INTERVAL):
+        scheduling.tick("leader", now + timedelta(seconds=seconds))  # run inline in tests
+        assert client_for("support").get(reverse("recordings:room_list")).status_code == 200
+        settings.PRESENCE_MAX_AGE = 0
+        _refresh_stale_presence(list(Room.objects.select_related("app")))
+
+    stats = call_stats(app.pk, now - timedelta(minutes=rule.minutes))
+    assert stats.calls >= rule.min_calls and stats.errors == 0, stats
+    assert alerts_evaluate().opened == 0
+    assert not Alert.objects.exists()

@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry
+from monitoring.callcounts import flush_calls
+from monitoring.models import ZegoCallCount
 from recordings import services
-from recordings.models import RecordingTask, TaskEvent
+from recordings.models import RecordingTask, Room, TaskEvent
 from tests.recordings.conftest import mixed_options, new_click, wait_for
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +186,6 @@ def test_reconcile_adopts_nothing_twice_and_counts_calls(room, profile, personas
 
 def test_presence_refresh_reads_streams_and_head_counts(room, emulator):
     emulator.publish("class-2", "solo", "solo-cam", video=False)
-    from recordings.models import Room
 
     other = Room.objects.create(app=room.app, room_id="class-2")
     empty = Room.objects.create(app=room.app, room_id="nobody-here")
@@ -197,13 +200,62 @@ def test_presence_refresh_reads_streams_and_head_counts(room, emulator):
     assert not services.presence_is_stale(room.app)
 
 
-def test_presence_refresh_keeps_the_last_view_when_zego_limits_it(room, emulator):
-    services.presence_refresh(app=room.app)
+def zego_calls(app) -> dict[tuple[str, int], int]:
+    """(action, code) -> requests sent, as counted for the error-rate alert."""
+    flush_calls()
+    rows = ZegoCallCount.objects.filter(app=app).values_list("action", "code", "count")
+    return {(action, code): count for action, code, count in rows}
+
+
+def test_presence_asked_for_again_within_zegos_10_s_window_asks_zego_nothing(
+    room, emulator, client_for, settings
+):
+    """The scheduler's refresh, a room added and a policy pass within one 10 s window: ZEGO is
+    asked about each room once, and nothing is refused (it was: 300000003, retried twice)."""
+    from policies.services import _refresh_stale_presence
+
+    assert services.presence_refresh(app=room.app) == 1  # the scheduler's pass
     emulator.unpublish("class-1", "student-cam")
-    services.presence_refresh(app=room.app)  # within ZEGO's 10 s per-room limit
+
+    client_for("support").post(
+        reverse("recordings:room_add", args=[room.app.pk]), {"room_id": "class-2"}
+    )  # the worker's refresh it enqueues asks about the new room only
+    settings.PRESENCE_MAX_AGE = 0  # the policy pass finds both rooms stale and asks again
+    assert _refresh_stale_presence(list(Room.objects.select_related("app"))) == set()
+    assert services.presence_refresh(app=room.app) == 0  # the next scheduler pass, too early
+
+    calls = zego_calls(room.app)
+    assert calls[("DescribeSimpleStreamList", 0)] == 2
+    assert not [key for key in calls if key[1] != 0], calls
     room.refresh_from_db()
-    assert len(room.streams) == 2
-    assert room.presence_error == ""
+    assert len(room.streams) == 2 and room.presence_error == ""  # the last view is kept
+    assert Room.objects.get(room_id="class-2").presence_refreshed_at is not None
+
+
+def test_only_rooms_last_asked_about_a_window_ago_or_more_are_asked_about(room, emulator):
+    emulator.unpublish("class-1", "student-cam")
+    window = services.STREAM_LIST_ROOM_WINDOW
+    Room.objects.filter(pk=room.pk).update(presence_refreshed_at=timezone.now() - window)
+    recent = Room.objects.create(
+        app=room.app, room_id="class-2", presence_refreshed_at=timezone.now() - window / 2
+    )
+    assert services.presence_refresh(app=room.app) == 1
+    room.refresh_from_db()
+    recent.refresh_from_db()
+    assert [s["stream_id"] for s in room.streams] == ["teacher-cam"]
+    assert timezone.now() - recent.presence_refreshed_at >= window / 2  # untouched
+    assert zego_calls(room.app) == {("DescribeUserNum", 0): 1, ("DescribeSimpleStreamList", 0): 1}
+
+
+def test_a_refusal_caused_by_someone_else_is_counted_once_and_shown(room, emulator):
+    """Another system on the AppID used the room's window: not hidden, and not retried at once."""
+    emulator.add_fault(kind="rate_limit", action="DescribeSimpleStreamList", count=3)
+    assert services.presence_refresh(app=room.app) == 1
+    assert zego_calls(room.app)[("DescribeSimpleStreamList", 300000003)] == 1
+    room.refresh_from_db()
+    assert len(room.streams) == 2  # the last view is kept
+    assert "300000003" in room.presence_error
+    assert services.presence_refresh(app=room.app) == 0  # nor asked again within the window
 
 
 def test_dropped_callbacks_are_filled_in_by_reconcile_and_reported(
@@ -275,3 +327,9 @@ def test_polls_while_recording_add_no_timeline_noise(room, profile, personas, em
         services.reconcile_all()
     polls = list(task.events.filter(kind="poll").values_list("status_before", "status_after"))
     assert polls == [("initialising", "recording")]
+
+
+def test_the_scheduler_asks_for_presence_less_often_than_zego_answers_about_a_room(settings):
+    """At an interval equal to ZEGO's window, a pass a moment early found every room still in it."""
+    margin = settings.PRESENCE_INTERVAL - services.STREAM_LIST_ROOM_WINDOW.total_seconds()
+    assert margin >= 2  # for a scheduler tick (2.5 s apart) and the worker's pick-up

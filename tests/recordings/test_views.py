@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 import uuid
 
 import pytest
@@ -184,13 +185,123 @@ def test_a_preset_is_saved_from_the_form_and_fills_it(client_for, app, profile):
     assert 'value="3600"' in page
 
 
-def test_adding_a_room_rejects_a_bad_id(client_for, app):
-    response = client_for("support").post(
-        reverse("recordings:room_add", args=[app.pk]), {"room_id": "has space"}
+def preset_data(profile, name: str) -> dict:
+    return {
+        "click_token": str(uuid.uuid4()),
+        "record_mode": "2",
+        "stream_type": "3",
+        "output_format": "mp4",
+        "resolution": "1280x720",
+        "fps": "15",
+        "bitrate_kbps": "1500",
+        "mix_mode": "2",
+        "fill_mode": "1",
+        "background_color": "#000000",
+        "max_idle_time": "30",
+        "max_record_time": "3600",
+        "storage_profile": profile.pk,
+        "preset_name": name,
+        "save_preset": "1",
+    }
+
+
+def test_a_preset_without_a_name_keeps_its_box_open_with_the_error(client_for, app, profile):
+    room = Room.objects.create(app=app, room_id="r9")
+    url = reverse("recordings:room_start", args=[room.pk])
+    body = client_for("support").post(url, preset_data(profile, "  "), headers=HTMX)
+    body = body.content.decode()
+    assert "Give the preset a name to save it." in body
+    assert '<details class="save-preset" open>' in body
+    assert not RecordingPreset.objects.exists()
+
+
+def test_a_preset_saved_from_htmx_is_confirmed_and_listed_in_the_picker(client_for, app, profile):
+    room = Room.objects.create(app=app, room_id="r9")
+    url = reverse("recordings:room_start", args=[room.pk])
+    client = client_for("support")
+    first = client.get(url).content.decode()
+    assert '<div id="preset-picker">' in first and "Recording preset" not in first  # none yet
+    response = client.post(url, preset_data(profile, "Lecture"), headers=HTMX)
+    preset = RecordingPreset.objects.get(name="Lecture")
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert "Saved preset “Lecture”" in body and '<details class="save-preset" open>' in body
+    assert '<div id="preset-picker" hx-swap-oob="true">' in body
+    assert f'<option value="{preset.pk}" selected>Lecture</option>' in body
+    assert response["HX-Replace-Url"] == f"{url}?preset={preset.pk}"
+    later = client.get(url).content.decode()  # the confirmation is not left for the next page
+    assert "Saved preset" not in later
+
+
+def test_the_start_form_asks_htmx_to_drop_a_second_submit_and_disable_its_buttons(
+    client_for, app, profile
+):
+    room = Room.objects.create(app=app, room_id="r9")
+    page = client_for("support").get(reverse("recordings:room_start", args=[room.pk]))
+    body = page.content.decode()
+    assert 'hx-sync="this:drop"' in body
+    assert 'hx-disabled-elt="#start-form button[type=submit]"' in body
+
+
+def test_adding_a_room_rejects_a_bad_id_on_a_page_a_reload_does_not_resubmit(client_for, app):
+    client = client_for("support")
+    response = client.post(
+        reverse("recordings:room_add", args=[app.pk]),
+        {"room_id": "has space", "label": "Hall"},
     )
-    assert response.status_code == 200
-    assert b"no spaces" in response.content
+    rooms_url = f"{reverse('recordings:room_list')}?app={app.pk}"
+    assert response.status_code == 302 and response.url == rooms_url
+    page = client.get(rooms_url).content.decode()
+    assert "no spaces" in page and 'value="has space"' in page and "<details open>" in page
+    reloaded = client.get(rooms_url).content.decode()
+    assert "no spaces" not in reloaded and "has space" not in reloaded
     assert not Room.objects.exists()
+
+
+@pytest.fixture
+def no_zego_in_the_request(monkeypatch):
+    """Fails the test if anything asks ZEGO (tests run background tasks inline)."""
+
+    def refuse(app):
+        raise AssertionError("ZEGO was asked during the request")
+
+    monkeypatch.setattr("recordings.services.client_for", refuse)
+
+
+def test_re_adding_a_room_says_it_exists_and_changes_nothing(
+    client_for, app, no_zego_in_the_request
+):
+    from django.utils import timezone
+
+    from accounts.models import AuditEntry
+
+    Room.objects.create(app=app, room_id="demo-classroom", presence_refreshed_at=timezone.now())
+    client = client_for("support")
+    response = client.post(
+        reverse("recordings:room_add", args=[app.pk]),
+        {"room_id": "demo-classroom", "label": "Another name"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Room demo-classroom is already in the list; nothing changed." in body
+    assert "Added room" not in body
+    (room,) = Room.objects.all()
+    assert room.label == ""
+    assert not AuditEntry.objects.filter(action="room.add").exists()
+
+
+def test_adding_a_room_leaves_asking_zego_to_the_worker(client_for, app, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(
+        "recordings.tasks.refresh_presence", types.SimpleNamespace(enqueue=enqueued.append)
+    )
+    monkeypatch.setattr("recordings.services.client_for", lambda app: pytest.fail("ZEGO asked"))
+    response = client_for("support").post(
+        reverse("recordings:room_add", args=[app.pk]), {"room_id": "new-room"}
+    )
+    assert response.status_code == 302
+    assert Room.objects.filter(room_id="new-room").exists()
+    assert enqueued == [app.pk]
 
 
 def test_the_room_filter_finds_tasks_whether_few_or_many_rooms_match(client_for, app, profile):

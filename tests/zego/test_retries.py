@@ -59,6 +59,26 @@ def test_it_retries_transient_failures(client, session, sleeps, failure_reply):
     assert session.send.call_count == 2
 
 
+@pytest.mark.parametrize(
+    "refusal", [failure(300000003), make_response(b"slow down", 429)], ids=["code", "http-429"]
+)
+def test_a_rate_limited_stream_list_is_not_repeated_within_the_rooms_10_s_window(
+    client, session, sleeps, refusal
+):
+    """ZEGO answers about a room once per 10 s: a repeat after the backoff is refused again."""
+    queue(session, refusal, ok({"StreamList": []}))
+    with pytest.raises(zego.ZegoRateLimitError):
+        client.describe_simple_stream_list("room1")
+    assert session.send.call_count == 1
+    assert sleeps == []
+
+
+def test_a_stream_list_is_still_repeated_after_a_transient_failure(client, session, sleeps):
+    queue(session, BAD_GATEWAY, ok({"StreamList": []}))
+    assert client.describe_simple_stream_list("room1").streams == []
+    assert session.send.call_count == 2
+
+
 def test_it_gives_up_after_three_attempts(client, session, sleeps):
     """Retries are bounded; the last error is raised."""
     queue(session, *[failure(300010000, request_id=f"r{i}") for i in range(5)])

@@ -121,7 +121,8 @@ def _user_counts(client: zego.Client, room_ids: list[str]) -> dict[str, int]:
         except zego.ZegoError:
             continue
         for item in result.rooms:
-            counts[item.room_id] = item.user_count
+            # People only: ZEGO counts admin users (the cloud recorder, moderation bots) too.
+            counts[item.room_id] = max(item.user_count - item.admin_user_count, 0)
     return counts
 
 

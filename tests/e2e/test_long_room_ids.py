@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
-from recordings.models import Room, ZegoApp
+from recordings.models import RecordingTask, Room, ZegoApp
 from tests.e2e.conftest import log_in, shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,5 +34,18 @@ def test_a_128_character_room_id_keeps_the_rooms_table_within_the_window(
         assert shown.inner_text() == LONG_ROOM_ID  # whole, only wrapped
         shoot(page, "rooms-long-room-id")
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT_WIDTH
+        RecordingTask.objects.create(
+            app=app,
+            room=Room.objects.get(room_id=LONG_ROOM_ID),
+            click_token=uuid.uuid4(),
+            record_mode=2,
+            stream_type=3,
+            status=RecordingTask.Status.RECORDING,
+        )
+        for path in ("/recordings/", "/"):  # the list and the dashboard's live tasks
+            page.goto(f"{live_server.url}{path}")
+            page.get_by_text(LONG_ROOM_ID).first.wait_for()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= VIEWPORT_WIDTH, path
     finally:
         context.close()

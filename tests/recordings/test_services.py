@@ -200,6 +200,16 @@ def test_presence_refresh_reads_streams_and_head_counts(room, emulator):
     assert not services.presence_is_stale(room.app)
 
 
+def test_the_head_count_leaves_out_the_recorder(room, profile, personas, emulator):
+    """ZEGO counts the cloud recorder as an admin user of the room (UserCount includes
+    AdminUserCount); the rooms page counts people."""
+    task = start(room, profile, personas["support"])
+    reconcile_until(task, S.RECORDING)  # the recorder has joined the room
+    assert services.presence_refresh(app=room.app) == 1
+    room.refresh_from_db()
+    assert room.user_count == 2
+
+
 def zego_calls(app) -> dict[tuple[str, int], int]:
     """(action, code) -> requests sent, as counted for the error-rate alert."""
     flush_calls()

@@ -83,9 +83,9 @@ def rule_test(request, pk: int):
     rule = get_object_or_404(AlertRule.objects.select_related("app"), pk=pk)
     for result in services.alert_rule_send_test(rule=rule, request=request):
         if result.error:
-            messages.error(request, f"Test {result.channel} failed: {result.error}")
+            messages.error(request, f"Test {result.channel} for “{rule}” failed: {result.error}")
         else:
-            messages.success(request, f"Test {result.channel} sent.")
+            messages.success(request, f"Test {result.channel} for “{rule}” sent.")
     return redirect("monitoring:rule_list")
 
 

@@ -18,9 +18,13 @@ class Window:
         return self.opens_at.strftime("%Y-%m-%dT%H:%MZ")
 
 
+# Files in the zone database that are not places: the server's own zone and a placeholder.
+NOT_TIME_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @functools.cache
 def time_zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_TIME_ZONES
 
 
 def is_time_zone(name: str) -> bool:

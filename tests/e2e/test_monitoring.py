@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -127,7 +128,7 @@ def test_an_admin_adds_a_rule_and_sends_a_test(page, live_server, busy_day, mail
     page.get_by_role(
         "button", name="Send test of No end callback after a task ended for Classrooms"
     ).click()
-    page.get_by_text("Test email sent.").wait_for()
+    page.get_by_text(re.compile(r"Test email for “.+” sent\.")).wait_for()
     assert any("Test alert from Recdesk" in mail.body for mail in mailoutbox)
 
 

@@ -206,7 +206,7 @@ def test_send_test_delivers_to_the_webhook_and_by_email(
         reverse("monitoring:rule_test", args=[rule.pk]), follow=True
     )
     body = response.content.decode()
-    assert "Test email sent." in body and "Test webhook sent." in body
+    assert f"Test email for “{rule}” sent." in body and f"Test webhook for “{rule}” sent." in body
     assert "Test alert from Recdesk" in webhook_receiver.all[0]["json"]["text"]
     assert len(mailoutbox) == 1
     assert not Alert.objects.exists()
@@ -226,7 +226,7 @@ def test_send_test_to_a_dead_webhook_says_why_and_changes_nothing(
     response = client_for("admin").post(
         reverse("monitoring:rule_test", args=[rule.pk]), follow=True
     )
-    assert "Test webhook failed: The webhook could not be reached" in response.content.decode()
+    assert "” failed: The webhook could not be reached" in response.content.decode()
     assert not Alert.objects.exists()
     rule.refresh_from_db()
     assert rule.webhook_url.endswith("/hook")

@@ -94,3 +94,10 @@ def test_the_hour_the_clocks_repeat_opens_at_its_first_occurrence():
         now=at(2026, 10, 25, 0, 30),
     )
     assert window is not None and window.opens_at == at(2026, 10, 25, 0, 30)
+
+
+def test_only_places_are_time_zones():
+    from policies.schedule import is_time_zone, time_zone_names
+
+    assert is_time_zone("Europe/Berlin") and is_time_zone("UTC")
+    assert not {"localtime", "Factory", "posixrules"} & time_zone_names()  # not places

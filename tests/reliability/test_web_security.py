@@ -73,6 +73,25 @@ def test_every_page_has_a_nonce_csp_and_refuses_framing(name, personas, objects)
     assert " onclick=" not in body and " onload=" not in body
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_every_aria_reference_on_a_page_points_at_an_element_of_it(name, personas, objects):
+    """A field's aria-describedby names its help text and error: a screen reader reads them."""
+    client = Client()
+    if name != "accounts:login":
+        client.force_login(personas["admin"])
+    response = client.get(url_for(name, objects))
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        pytest.skip(f"{name} is not an HTML page (status {response.status_code})")
+    body = response.content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', body))
+    referenced = {
+        ref
+        for refs in re.findall(r'aria-(?:describedby|labelledby|controls)="([^"]*)"', body)
+        for ref in refs.split()
+    }
+    assert referenced - ids == set(), name
+
+
 PROBE = """
 from django.conf import settings
 from django.test import Client

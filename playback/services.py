@@ -88,16 +88,27 @@ def play_kind(file: RecordingFile) -> str:
     return "download"
 
 
+# How long after its task ended a live playlist whose upload is not yet confirmed stays playable:
+# a viewer a few seconds behind still fetches the last segments, and the upload result (event 1)
+# usually follows the end within seconds.
+LIVE_AFTER_END = timedelta(minutes=1)
+
+
 def is_live(file: RecordingFile) -> bool:
     """An HLS playlist ZEGO announced (event 102) and is still uploading as the task records.
 
-    Only while the task runs: if the upload result (event 1) for it never comes, an ended task's
-    playlist must not stay watchable, and signable, as "live" for ever."""
-    return (
-        file.live_since is not None
-        and file.upload_status in (UploadStatus.RECORDING, UploadStatus.UPLOADING)
-        and not file.task.is_final
-    )
+    Only while the task runs, and for `LIVE_AFTER_END` after: if the upload result (event 1) for
+    it never comes, an ended task's playlist must not stay watchable, and signable, as "live" for
+    ever."""
+    if file.live_since is None or file.upload_status not in (
+        UploadStatus.RECORDING,
+        UploadStatus.UPLOADING,
+    ):
+        return False
+    task = file.task
+    if not task.is_final:
+        return True
+    return task.ended_at is not None and timezone.now() - task.ended_at < LIVE_AFTER_END
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,8 +401,11 @@ def player_context(task: RecordingTask) -> dict[str, Any]:
         for f in media_files
         if (kind := play_kind(f)) in ("video", "audio", "hls")
     ]
+    # A live playlist stays playable a little after the end (LIVE_AFTER_END), no longer as live.
     tracks += [
-        Track(f, "hls", clock.at(f.began_at) or 0.0, live=True) for f in media_files if is_live(f)
+        Track(f, "hls", clock.at(f.began_at) or 0.0, live=not task.is_final)
+        for f in media_files
+        if is_live(f)
     ]
     tracks.sort(key=lambda track: (track.offset, track.file.file_id))
     snapshot_files = [f for f in files if f.is_snapshot and play_kind(f) == "image"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import capability_required
 from accounts.audit import audit, client_ip
@@ -31,6 +32,7 @@ def _files():
 
 
 @require_GET
+@vary_on_headers("HX-Request")  # one URL, two answers: Back must not get the fragment from cache
 @capability_required("play_files")
 def file_list(request):
     form = FileFilterForm(request.GET)
@@ -121,8 +123,14 @@ def player_urls(request, pk: int):
 @capability_required("play_files")
 def live_player(request, pk: int):
     """The task page's live view: the growing playlist once ZEGO has announced it (event 102);
-    until then a placeholder that asks again, while the task can still produce one."""
+    until then a placeholder that asks again, while the task can still produce one. While it
+    plays, its state line asks whether the task has ended: nothing to swap until it has."""
     task = _task_for(pk)
+    if request.htmx.target == "live-state":
+        if not task.is_final:
+            return HttpResponse(status=204)
+        # 286: htmx swaps this in and stops asking.
+        return render(request, "playback/live.html#ended", {"task": task}, status=286)
     track = services.live_track(task)
     if track is not None:
         track.playlist_url = reverse("playback:hls_playlist", args=[track.file.pk])

@@ -8,30 +8,49 @@
 // - A fatal HLS error is retried a few times with growing pauses, then shown on the track.
 // - Speaker activity (data-activity: volumes per second from ZEGO's .sw file) is drawn as a
 //   lane per stream under the video; clicking a lane seeks there.
+// - A new share link is copied to the clipboard where the browser allows it, else selected.
 // No inline handlers or styles anywhere (CSP).
 (function () {
   "use strict";
 
+  // Copy a new share link: to the clipboard where the browser lets the page write to it (a secure
+  // context: https or localhost), else the link is selected and the person told to copy it.
+  function copyLink(button) {
+    const input = document.querySelector(button.dataset.copy);
+    const state = document.querySelector(button.dataset.copyState);
+    if (!input) return;
+    const say = (text) => { if (state) state.textContent = text; };
+    const copied = () => {
+      button.textContent = "Copied";
+      say("Copied to the clipboard.");
+    };
+    const selectIt = () => {
+      input.focus();
+      input.select();
+      say("This browser does not let the page copy here: the link is selected, press Ctrl+C (⌘C on a Mac).");
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(copied, selectIt);
+      return;
+    }
+    input.select();
+    let done = false;
+    try { done = document.execCommand("copy"); } catch (error) { done = false; }
+    if (done) copied(); else selectIt();
+  }
+
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-copy]");
-    if (!button) return;
-    const input = document.querySelector(button.dataset.copy);
-    if (!input) return;
-    const done = () => { button.textContent = "Copied"; };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(done, () => { input.select(); });
-    } else {
-      input.select();
-      if (document.execCommand("copy")) done();
-    }
+    if (button) copyLink(button);
   });
 
-  // A new share link lands with an HTMX swap: copy it while the click still counts as a gesture.
+  // A new share link lands with an HTMX swap: copy it at once (the click that made it may still
+  // count as the gesture a clipboard write needs; if not, it is selected with a word on how).
   document.body.addEventListener("htmx:afterSwap", () => {
     const button = document.querySelector(".new-link [data-copy]:not([data-auto-copied])");
-    if (!button || !navigator.clipboard || !window.isSecureContext) return;
+    if (!button) return;
     button.dataset.autoCopied = "true";
-    button.click();
+    copyLink(button);
   });
 
   // The player page has one (#player); the task page's live view arrives later by an HTMX swap.

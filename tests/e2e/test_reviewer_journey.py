@@ -3,6 +3,7 @@ chapter, and keeps playing across URL expiries (URLs live 4 s here)."""
 
 from __future__ import annotations
 
+import csv
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,8 @@ from playback.presign import presigner_for
 from recordings import services as recording_services
 from recordings.models import RecordingTask
 from tests.e2e.conftest import log_in, shoot
+from tests.playback import conftest as playback_conftest
+from tests.playback.conftest import make_files, make_task
 from tests.recordings import conftest as recordings_conftest
 from tests.recordings.conftest import mixed_options, new_click, wait_for
 
@@ -21,6 +24,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 zego_app = recordings_conftest.zego_app
 profile = recordings_conftest.profile
 room = recordings_conftest.room
+offline_app = playback_conftest.offline_app
+offline_profile = playback_conftest.offline_profile
 S = RecordingTask.Status
 TTL = 4
 
@@ -196,6 +201,13 @@ def test_a_reviewer_finds_plays_jumps_to_the_layout_change_and_shares_then_revok
     page.get_by_label("From").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/files/?*room=class-1*")
+    # The export takes the filters htmx applied, not those the page was loaded with.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    assert "room=class-1" in download.value.url
+    with open(download.value.path(), encoding="utf-8") as exported:
+        rows = list(csv.DictReader(exported))
+    assert rows and {row["room"] for row in rows} == {room.room_id}
     page.get_by_role("link", name="Play").first.click()
     page.locator("#player").wait_for()
 
@@ -208,7 +220,7 @@ def test_a_reviewer_finds_plays_jumps_to_the_layout_change_and_shares_then_revok
     shoot(page, "reviewer-05-layout-chapter")
 
     page.get_by_text("Share links").first.click()
-    page.get_by_role("button", name="Copy link").first.click()
+    page.get_by_role("button", name="Create link").first.click()
     link = page.locator("input.share-url").first.input_value()
     assert "/share/" in link
 
@@ -313,3 +325,43 @@ def test_a_playlist_that_keeps_failing_is_retried_with_backoff_then_shown_not_st
     assert figure.get_attribute("data-hls-state") == "failed"
     assert "Cannot load this recording" in figure.locator(".track-state").inner_text()
     assert len(requests_seen) == 6, requests_seen
+
+
+def test_a_new_share_link_is_copied_where_the_browser_allows_it_else_selected_with_a_word(
+    browser, live_server, personas, offline_app, offline_profile
+):
+    file = make_files(make_task(offline_app, "room-share", offline_profile), 1)[0]
+
+    def create_link(context):
+        page = context.new_page()
+        log_in(page, live_server.url, "reviewer")
+        page.goto(f"{live_server.url}/player/{file.task_id}/")
+        page.get_by_text("Share links").click()
+        page.get_by_role("button", name="Create link").click()
+        link = page.locator("input.share-url")
+        link.wait_for()
+        return page, link
+
+    allowed = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page, link = create_link(allowed)
+    page.get_by_text("Copied to the clipboard.").wait_for()
+    assert "/share/" in link.input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == link.input_value()
+    assert page.get_by_role("button", name="Copied").is_visible()
+    shoot(page, "reviewer-08-link-copied")
+    allowed.close()
+
+    # Plain http on a LAN address: no clipboard API, and the old way refused.
+    refused = browser.new_context()
+    refused.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined});"
+        "document.execCommand = () => false;"
+    )
+    page, link = create_link(refused)
+    page.get_by_text("the link is selected, press Ctrl+C").wait_for()
+    selected = page.evaluate(
+        "() => { const i = document.activeElement; return i.value.slice(i.selectionStart, i.selectionEnd); }"
+    )
+    assert selected == link.input_value() and "/share/" in selected
+    shoot(page, "reviewer-09-link-selected")
+    refused.close()

@@ -39,9 +39,14 @@ def wait_until_time_passes(page, selector: str, seconds: float, timeout: float =
 def test_support_watches_live_then_the_player_shows_speaker_activity(
     page,
     live_server,
+    emulator,
     live_setup,  # noqa: F811 - the imported fixture
 ):
     log_in(page, live_server.url, "support")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    refused = []
+    page.on("response", lambda r: r.status >= 400 and refused.append(f"{r.status} {r.url}"))
     room = Room.objects.get()
     page.goto(f"{live_server.url}/rooms/{room.pk}/start/")
     page.get_by_label("Recording preset").select_option(label="Small and quick")
@@ -73,11 +78,23 @@ def test_support_watches_live_then_the_player_shows_speaker_activity(
     shoot(page, "live-01-watching-while-recording")
 
     page.wait_for_timeout(3000)  # some seconds of speaker activity
+    # ZEGO's upload result (event 1) comes a little after the end: the live view still plays its
+    # last segments meanwhile, with no request refused on the way.
+    emulator.add_fault(kind="reorder_callbacks", event_type=1, delay=6)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Stop recording").click()
     page.locator("#task-status").filter(has_text="Ended").wait_for(timeout=30_000)
+    # The live view says so, without a reload, and is no longer marked live.
+    state = page.locator("#live-state")
+    state.filter(has_text="Recording ended").wait_for(timeout=10_000)
+    assert page.locator("#watch-live .badge-live").count() == 0
+    assert state.get_by_role("link", name="Play the whole recording").get_attribute("href") == (
+        f"/player/{task.pk}/"
+    )
     page.locator(".files .badge", has_text="Uploaded").first.wait_for(timeout=60_000)
     assert task.files.get().live_since is not None
+    assert refused == [] and errors == [], (refused, errors)
+    shoot(page, "live-02-ended")
 
     # The player: one lane per stream, bars from the .sw file; a click on a lane seeks.
     page.goto(f"{live_server.url}/player/{task.pk}/")
@@ -101,4 +118,4 @@ def test_support_watches_live_then_the_player_shows_speaker_activity(
     seek = float(page.locator("#player").get_attribute("data-last-seek"))
     assert abs(seek - seconds * 0.75) < 1.0, (seek, seconds)
     assert abs(video_time(page, "#player video") - seek) < 1.0
-    shoot(page, "live-02-player-speaker-activity")
+    shoot(page, "live-03-player-speaker-activity")

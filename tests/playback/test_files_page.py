@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from recordings.models import RecordingFile
+from tests.core.test_htmx_targets import parse
 from tests.playback.conftest import HTMX, make_files, make_task
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,56 @@ def test_it_serves_the_results_fragment_to_htmx(client_for, catalogue):
     assert b"<html" not in response.content
     assert b'id="results"' in response.content
     assert response.content.count(b">Play</a>") == 5
+    # The page at the same URL is another answer: Back must not be given this one from cache.
+    assert "HX-Request" in response["Vary"]
+    assert "HX-Request" in client_for("reviewer").get(URL, {"room": "room-a"})["Vary"]
+
+
+def element(html: str, element_id: str) -> dict:
+    """The attributes of the element with that id (the last one: an out-of-band copy is later)."""
+    found = [attrs for _, _, attrs, _ in parse(html).seen if attrs.get("id") == element_id]
+    assert found, f"no #{element_id}"
+    return found[-1]
+
+
+def test_an_htmx_filter_replaces_the_export_link_with_one_for_its_filters(client_for, catalogue):
+    """The link sits outside #results: each result brings it out of band, never left stale."""
+    client = client_for("reviewer")
+    html = client.get(URL, {"format": "flv", "after": "x~1"}, headers=HTMX).content.decode()
+    link = element(html, "export-csv")
+    assert link["hx-swap-oob"] == "true"
+    assert link["href"] == reverse("playback:file_export") + "?format=flv"
+    rows = _csv(client.get(link["href"]))
+    assert sorted(r["file"] for r in rows) == sorted(f.file_id for f in catalogue["b_flv"])
+
+    html = client.get(URL, {"min_seconds": "-1"}, headers=HTMX).content.decode()
+    link = element(html, "export-csv")
+    assert "href" not in link and link["aria-disabled"] == "true"
+
+
+def test_an_htmx_filter_marks_the_fields_in_error_out_of_band(client_for, catalogue):
+    """The form is outside #results (so never replaced while being typed into): each result
+    brings every field's error spot out of band, filled or emptied."""
+    client = client_for("reviewer")
+    html = client.get(URL, {"min_seconds": "50", "max_seconds": "10"}, headers=HTMX).content
+    html = html.decode()
+    spot = element(html, "id_max_seconds_error")
+    assert spot["hx-swap-oob"] == "true" and "hidden" not in spot
+    assert spot["data-error-for"] == "id_max_seconds"
+    assert "Make this larger than “Longer than”." in html
+    assert "hidden" in element(html, "id_min_seconds_error")
+    assert 'name="min_seconds"' not in html  # the fields themselves are left alone
+
+    html = client.get(URL, {"min_seconds": "5"}, headers=HTMX).content.decode()
+    assert "hidden" in element(html, "id_max_seconds_error")
+
+
+def test_a_full_page_marks_the_fields_in_error_in_the_form(client_for, catalogue):
+    html = client_for("reviewer").get(URL, {"since": "2026-05-02", "until": "2026-05-01"})
+    html = html.content.decode()
+    assert 'aria-invalid="true"' in html and 'aria-describedby="id_until_error"' in html
+    spots = [a for _, _, a, _ in parse(html).seen if a.get("id") == "id_until_error"]
+    assert "hx-swap-oob" not in spots[0] and "hidden" not in spots[0]
 
 
 @pytest.mark.parametrize("persona", ["outsider", "storage"])
@@ -153,9 +204,9 @@ def test_anonymous_users_log_in_first(client, db):
     assert client.get(URL)["Location"].startswith(reverse("accounts:login"))
 
 
-def _queries(client, params) -> int:
+def _queries(client, params, headers=None) -> int:
     with CaptureQueriesContext(connection) as context:
-        response = client.get(URL, params)
+        response = client.get(URL, params, headers=headers)
         assert response.status_code == 200
     return len(context.captured_queries)
 
@@ -169,6 +220,7 @@ def test_the_query_count_is_the_same_for_20_and_2000_files_on_any_page(
     make_files(task, 20)
     small = _queries(client, {})
     small_filtered = _queries(client, {"room": "room-a", "format": "mp4", "sort": "largest"})
+    small_htmx = _queries(client, {"format": "mp4"}, HTMX)
     for index in range(10):
         other = make_task(offline_app, f"room-{index}", offline_profile)
         make_files(other, 198)
@@ -177,6 +229,8 @@ def test_the_query_count_is_the_same_for_20_and_2000_files_on_any_page(
     assert (
         _queries(client, {"room": "room-a", "format": "mp4", "sort": "largest"}) == small_filtered
     )
+    # session, user, two of permissions, the page of files, their tasks: none for the form.
+    assert _queries(client, {"format": "mp4"}, HTMX) == small_htmx == 6
     cursor = client.get(URL).context["page"].next_cursor
     deep = client.get(URL, {"after": cursor})
     for _ in range(20):

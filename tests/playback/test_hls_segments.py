@@ -3,6 +3,8 @@ playlist is served (or listed for retention) whole or not at all. The bucket is 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from botocore.exceptions import ClientError
 from django.core.cache import cache
@@ -139,7 +141,8 @@ def test_an_unconfirmed_live_playlist_stops_playing_once_the_task_has_ended(
     client_for, offline_app, offline_profile, bucket
 ):
     """Event 102 without the event 1 that would confirm the upload: live while the task records,
-    not once it has ended (nor signable through a share link to it)."""
+    and the minute after it ended (a viewer a few seconds behind still gets the last segments, no
+    404 while event 1 is on its way), not later (nor signable through a share link to it)."""
     from django.utils import timezone
 
     file = hls_file(offline_app, offline_profile, status=S.RECORDING)
@@ -151,7 +154,13 @@ def test_an_unconfirmed_live_playlist_stops_playing_once_the_task_has_ended(
     segment = reverse("playback:hls_segment", args=[file.pk, f"{stem(file)}_0.ts"])
     assert reviewer.get(url).status_code == 200 and reviewer.get(segment).status_code == 302
 
-    RecordingTask.objects.filter(pk=file.task_id).update(status=S.ENDED)
+    ended = RecordingTask.objects.filter(pk=file.task_id)
+    ended.update(status=S.ENDED, ended_at=timezone.now() - timedelta(seconds=5))
+    assert reviewer.get(url).status_code == 200 and reviewer.get(segment).status_code == 302
+    player = reviewer.get(reverse("playback:player", args=[file.task_id])).content.decode()
+    assert f'data-playlist="{url}"' in player and "data-live" not in player
+
+    ended.update(ended_at=timezone.now() - services.LIVE_AFTER_END - timedelta(seconds=1))
     assert reviewer.get(url).status_code == 404 and reviewer.get(segment).status_code == 404
     page = reviewer.get(reverse("playback:live_player", args=[file.task_id])).content.decode()
     assert "data-live" not in page

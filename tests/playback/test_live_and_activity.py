@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from recordings import services as recording_services
 from recordings.models import RecordingTask
+from tests.core.test_htmx_targets import is_polled, parse
 from tests.playback.conftest import record
 from tests.recordings.conftest import mixed_options, new_click, wait_for
 
@@ -60,7 +61,11 @@ def test_a_live_recording_plays_on_the_task_page_while_it_records(
     live = client.get(live_url).content.decode()
     playlist_url = reverse("playback:hls_playlist", args=[file.pk])
     assert f'data-playlist="{playlist_url}"' in live and "data-live" in live
-    assert "autoplay muted" in live and "hx-trigger" not in live
+    assert "autoplay muted" in live
+    # Only its state line asks again: a refresh must never replace the playing video.
+    (video,) = [ancestors for _, tag, _, ancestors in parse(live).seen if tag == "video"]
+    assert not any(is_polled(attrs) for attrs in video)
+    assert 'id="live-state"' in live and 'hx-trigger="every 2s"' in live
     playlist = client.get(playlist_url).content.decode()
     assert "#EXT-X-ENDLIST" not in playlist
     segments = [line for line in playlist.splitlines() if line.endswith(".ts")]
@@ -81,6 +86,8 @@ def test_a_live_recording_plays_on_the_task_page_while_it_records(
 
     wait_for(settled, timeout=60, interval=0.3)
     assert client.get(playlist_url).content.decode().rstrip().endswith("#EXT-X-ENDLIST")
+    timeline = client.get(reverse("recordings:task_detail", args=[task.pk])).content.decode()
+    assert "Callback: HLS playlist ready" in timeline
     assert 'id="watch-live" hidden' in client.get(live_url).content.decode()
 
 
@@ -99,6 +106,35 @@ def test_the_live_view_is_for_people_who_play_files(client_for, room, profile, p
     assert client_for("storage").get(url).status_code == 403
     page = client_for("storage").get(reverse("recordings:task_detail", args=[task.pk]))
     assert url not in page.content.decode()
+
+
+def test_the_live_view_says_when_the_recording_has_ended(client_for, room, profile):
+    """The playing live view's state line asks every 2 s: nothing to swap (204) while the task
+    records; once it has ended, the news and the player's link, and the end of the asking (286)."""
+    task = RecordingTask.objects.create(
+        app=room.app,
+        room=room,
+        click_token=new_click(),
+        status=S.RECORDING,
+        record_mode=2,
+        stream_type=3,
+        storage_profile=profile,
+        request={"RecordOutputParams": {"RealtimeUploadFragment": True}},
+    )
+    url = reverse("playback:live_player", args=[task.pk])
+    state_line = {"HX-Request": "true", "HX-Target": "live-state"}
+    client = client_for("support")
+    asked = client.get(url, headers=state_line)
+    assert asked.status_code == 204 and asked.content == b""
+
+    RecordingTask.objects.filter(pk=task.pk).update(status=S.ENDED)
+    ended = client.get(url, headers=state_line)
+    assert ended.status_code == 286
+    html = ended.content.decode()
+    assert "Recording ended" in html and "hx-trigger" not in html
+    assert f'href="{reverse("playback:player", args=[task.pk])}"' in html
+    # The live badge on the video goes too.
+    assert 'hx-swap-oob="outerHTML:#watch-live .badge-live"' in html
 
 
 def test_speaker_activity_lanes_come_from_the_sound_wave_file(

@@ -10,25 +10,21 @@ import uuid
 import pytest
 
 from recordings import services, views
-from recordings.models import Room, ZegoApp
+from recordings.models import Room
 from tests.e2e.conftest import log_in, shoot
-from tests.recordings.conftest import mixed_options
+from tests.recordings.conftest import (
+    mixed_options,
+    zego_app,  # noqa: F401 (a fixture)
+)
 from tests.recordings.conftest import profile as seaweed_profile  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def task(live_server, settings, emulator, seaweed_profile, personas):  # noqa: F811
+def task(live_server, settings, emulator, zego_app, seaweed_profile, personas):  # noqa: F811
     settings.ZEGO_CALLBACK_BASE_URL = live_server.url
-    app = ZegoApp.objects.create(
-        name="Emulator",
-        app_id=emulator.app_id,
-        server_secret=emulator.server_secret,
-        callback_secret=emulator.callback_secret,
-        api_url=emulator.url,
-        rtc_api_url=emulator.url,
-    )
+    app = zego_app
     emulator.publish("board-room", "teacher", "teacher-cam")
     room = Room.objects.create(app=app, room_id="board-room")
     return services.recording_start(

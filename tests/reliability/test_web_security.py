@@ -50,14 +50,20 @@ def test_the_callback_endpoint_is_guarded_by_its_signature_instead(personas):
 PAGES = [name for name in FUZZED if name != "playback:file_export"]
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_every_page_has_a_nonce_csp_and_refuses_framing(name, personas, objects):
+def html_page(name: str, personas, objects):
+    """The page `name` as the admin sees it (skipping the test if it is not HTML)."""
     client = Client()
     if name != "accounts:login":
         client.force_login(personas["admin"])
     response = client.get(url_for(name, objects))
     if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
         pytest.skip(f"{name} is not an HTML page (status {response.status_code})")
+    return response
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_has_a_nonce_csp_and_refuses_framing(name, personas, objects):
+    response = html_page(name, personas, objects)
     if b"<html" not in response.content:
         pytest.skip(f"{name} is a fragment swapped into a page, whose CSP governs it")
     policy = response["Content-Security-Policy"]
@@ -76,13 +82,7 @@ def test_every_page_has_a_nonce_csp_and_refuses_framing(name, personas, objects)
 @pytest.mark.parametrize("name", PAGES)
 def test_every_aria_reference_on_a_page_points_at_an_element_of_it(name, personas, objects):
     """A field's aria-describedby names its help text and error: a screen reader reads them."""
-    client = Client()
-    if name != "accounts:login":
-        client.force_login(personas["admin"])
-    response = client.get(url_for(name, objects))
-    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-        pytest.skip(f"{name} is not an HTML page (status {response.status_code})")
-    body = response.content.decode()
+    body = html_page(name, personas, objects).content.decode()
     ids = set(re.findall(r'\sid="([^"]+)"', body))
     referenced = {
         ref

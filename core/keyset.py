@@ -18,6 +18,9 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 
+MAX_CURSOR_LENGTH = 80  # an ISO time with its offset and an id fit in half of it
+
+
 @dataclass(frozen=True)
 class Cursor:
     value: object
@@ -120,8 +123,9 @@ class KeysetFormMixin(forms.Form):
     keyset_model: type[Model]
     page_size = 50
 
-    after = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    # No max_length: a field error on a hidden field would refuse the whole list invisibly.
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def sort_field(self, sort: str | None = None) -> str:
         return "-created_at"
@@ -132,7 +136,7 @@ class KeysetFormMixin(forms.Form):
         for name in ("after", "before"):
             raw = cleaned.get(name)
             cleaned[name] = None
-            if raw:
+            if raw and len(raw) <= MAX_CURSOR_LENGTH:
                 with contextlib.suppress(ValueError):
                     cleaned[name] = parse_cursor(raw, field, self.keyset_model)
         return cleaned

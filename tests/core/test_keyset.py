@@ -128,6 +128,7 @@ def test_a_stale_or_forged_cursor_shows_the_first_page(client_for, tasks):
         "1~2",
         "9999-12-31T23:59:59-14:00~1",
         "0001-01-01T00:00:00+14:00~1",
+        "2026-03-01T12:00:00+00:00~" + "9" * 200,  # longer than any cursor we make
     ]:
         response = client.get(reverse("recordings:task_list"), {"after": cursor})
         assert response.status_code == 200

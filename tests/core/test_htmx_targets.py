@@ -89,6 +89,9 @@ def polling_problems(elements: Elements, polled: dict[str, dict]) -> list[str]:
             if into is not None:
                 problem = sync_problem(attrs, ancestors, into, polled)
                 problems += [f"line {line}: <{tag}> {problem}"] if problem else []
+        focusable = (tag == "a" and "href" in attrs) or tag in ("button", "select", "summary")
+        if inside and focusable and not attrs.get("id"):
+            problems.append(f"line {line}: <{tag}> in a polled element has no id to keep focus")
         typed = tag == "textarea" or (tag == "input" and attrs.get("type", "") in TYPED_INPUTS)
         if inside and typed:
             problems.append(

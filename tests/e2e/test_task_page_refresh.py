@@ -78,3 +78,11 @@ def test_the_whiteboard_switch_goes_when_the_recording_stops(page, live_server, 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Stop recording").click()
     page.get_by_label("Whiteboard ID").wait_for(state="detached", timeout=10_000)
+
+
+def test_keyboard_focus_stays_on_a_control_across_refreshes(page, live_server, task):
+    log_in(page, live_server.url, "support")
+    page.goto(f"{live_server.url}/recordings/{task.pk}/")
+    page.get_by_role("button", name="Take snapshot").focus()
+    wait_for_a_refresh(page)
+    assert page.evaluate("document.activeElement.id") == "control-snapshot"

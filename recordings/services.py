@@ -277,6 +277,8 @@ def adopt_started_task(task: RecordingTask) -> RecordingTask:
     task = RecordingTask.objects.select_related("app", "room").get(pk=task.pk)
     if task.task_id or task.status != Status.UNKNOWN:
         return task
+    if _another_start_in_flight(task):
+        return task  # its answer will name the task it made: wait for it before choosing ours
     try:
         candidate = _find_unclaimed_task(task)
     except zego.ZegoError as error:
@@ -305,7 +307,29 @@ def adopt_started_task(task: RecordingTask) -> RecordingTask:
     return outcome.task
 
 
+# Longer than a StartRecord can wait for its answer (ZEGO_TIMEOUT and the client's retries).
+START_IN_FLIGHT = timedelta(seconds=60)
+
+
+def _unanswered_starts(task: RecordingTask):
+    """Other starts in the task's room that have no TaskId yet: asked, or answered unknown."""
+    return RecordingTask.objects.filter(
+        app=task.app,
+        room=task.room,
+        task_id__isnull=True,
+        status__in=(Status.STARTING, Status.UNKNOWN),
+    ).exclude(pk=task.pk)
+
+
+def _another_start_in_flight(task: RecordingTask) -> bool:
+    recent = timezone.now() - START_IN_FLIGHT
+    return _unanswered_starts(task).filter(status=Status.STARTING, created_at__gt=recent).exists()
+
+
 def _find_unclaimed_task(task: RecordingTask) -> zego.TaskSummary | None:
+    """The earliest task ZEGO began in the room since this click that no click holds, and that no
+    later unanswered click in the room could have made (ZEGO begins a task after its request, so
+    a task that began after a later click's request is that click's as much as ours)."""
     client = client_for(task.app)
     since_ms = int((task.created_at - timedelta(seconds=30)).timestamp() * 1000)
     known = set(
@@ -313,11 +337,19 @@ def _find_unclaimed_task(task: RecordingTask) -> zego.TaskSummary | None:
             "task_id", flat=True
         )
     )
+    later_clicks = [
+        int(created_at.timestamp() * 1000)
+        for created_at in _unanswered_starts(task)
+        .filter(created_at__gt=task.created_at)
+        .values_list("created_at", flat=True)
+    ]
     candidates = [
         summary
         for status in (zego.DescribeTasksStatus.RECORDING, zego.DescribeTasksStatus.ENDED)
         for summary in client.iter_tasks(status, room_id=task.room.room_id, start_time=since_ms)
-        if summary.task_id not in known and summary.record_begin_timestamp >= since_ms
+        if summary.task_id not in known
+        and summary.record_begin_timestamp >= since_ms
+        and not any(click < summary.record_begin_timestamp for click in later_clicks)
     ]
     return min(candidates, key=lambda s: s.record_begin_timestamp, default=None)
 

@@ -92,6 +92,32 @@ def test_a_start_timeout_after_creation_adopts_the_task_zego_made(
     assert TaskEvent.objects.filter(task=task, action="Adopted").exists()
 
 
+def test_an_unanswered_start_never_adopts_the_task_of_a_later_click_in_the_room(
+    room, profile, personas, emulator
+):
+    """First click: a 503 before ZEGO made anything. Second click: ZEGO made its task, the answer
+    is still on its way. The first click's adoption must not take the second click's task."""
+    emulator.add_fault(kind="http_5xx", action="StartRecord", count=1)
+    first = start(room, profile, personas["support"])
+    assert first.status == S.UNKNOWN and not first.task_id
+    second = RecordingTask.objects.create(
+        app=room.app, room=room, click_token=new_click(), record_mode=2, stream_type=3
+    )
+    options = mixed_options(profile)
+    made = services.client_for(room.app).start_record(  # the second click's request, unanswered
+        room.room_id,
+        **options.zego_params(
+            storage_params=services._storage_params(options),
+            callback_url=services.callback_url_for(room.app),
+        ),
+    )
+
+    assert services.adopt_started_task(first).task_id is None  # waits while the second is asked
+    RecordingTask.objects.filter(pk=second.pk).update(status=S.UNKNOWN)  # its answer timed out
+    assert services.adopt_started_task(first).task_id is None  # made after the second click
+    assert services.adopt_started_task(second).task_id == made.task_id
+
+
 def test_a_refused_start_is_failed_to_start_with_zego_words(room, profile, personas, emulator):
     emulator.add_fault(kind="rate_limit", action="StartRecord", count=5)
     task = start(room, profile, personas["support"])

@@ -917,7 +917,13 @@ def _reconcile_task(
             Status.ENDED_ABNORMALLY,
         )
     ):
-        return ledger.apply(task, poll_observation(status=ZEGO_STATUS.get(summary.status)))
+        return ledger.apply(
+            task,
+            poll_observation(
+                status=ZEGO_STATUS.get(summary.status),
+                began_at=_ms(summary.record_begin_timestamp),  # the dashboard's minutes need it
+            ),
+        )
     report.status_calls += 1
     status = client.describe_record_status(task.task_id)
     return ledger.apply(

@@ -118,6 +118,17 @@ def test_an_unanswered_start_never_adopts_the_task_of_a_later_click_in_the_room(
     assert services.adopt_started_task(second).task_id == made.task_id
 
 
+def test_a_recording_seen_only_in_zegos_task_list_knows_when_it_began(
+    room, profile, personas, emulator
+):
+    """The list poll (no per-task status call) must still note the begin: the dashboard's
+    minutes recorded today count from it."""
+    task = start(room, profile, personas["support"])
+    reconcile_until(task, S.RECORDING)
+    wait_for(lambda: (services.reconcile_all(), task.refresh_from_db(), task.record_began_at)[2])
+    assert task.record_began_at <= timezone.now()
+
+
 def test_a_refused_start_is_failed_to_start_with_zego_words(room, profile, personas, emulator):
     emulator.add_fault(kind="rate_limit", action="StartRecord", count=5)
     task = start(room, profile, personas["support"])

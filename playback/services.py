@@ -475,16 +475,26 @@ class SpeakerActivity:
     error: str = ""
 
 
+def asks_sound_wave(task: RecordingTask) -> bool:
+    return bool(
+        task.request.get("RecordInputParams", {}).get("MixConfig", {}).get("RecordSoundWave")
+    )
+
+
+def sound_wave_key(file: RecordingFile) -> str:
+    """The `.sw` sidecar of a RecordSoundWave task's file: beside it, same base name."""
+    return posixpath.splitext(file.object_key)[0] + ".sw"
+
+
 def speaker_activity(task: RecordingTask, tracks: list[Track]) -> SpeakerActivity | None:
-    """The `.sw` sidecar of a RecordSoundWave task: beside the mixed file, same base name."""
-    mix = task.request.get("RecordInputParams", {}).get("MixConfig", {})
-    if not mix.get("RecordSoundWave"):
+    """The `.sw` sidecar of a RecordSoundWave task, read beside its mixed file."""
+    if not asks_sound_wave(task):
         return None
     sources = [t for t in tracks if not t.live and t.file.upload_status == UploadStatus.UPLOADED]
     if not sources:
         return SpeakerActivity(error="Speaker activity appears once ZEGO has uploaded the files.")
     for track in sources:
-        key = posixpath.splitext(track.file.object_key)[0] + ".sw"
+        key = sound_wave_key(track.file)
         try:
             drawn = _sound_wave_drawing(task.storage_profile, key)
         except ClientError as error:

@@ -204,12 +204,14 @@ def _unclaim(file: RecordingFile) -> None:
 
 
 def _object_keys(file: RecordingFile) -> list[str]:
-    """The file's objects: itself, and for an HLS playlist the segments it lists (the media)."""
-    from playback.services import file_format, segment_keys
+    """The file's objects: itself, for an HLS playlist the segments it lists (the media), and
+    the speaker-activity sidecar beside it (each person's volume per second is theirs too)."""
+    from playback.services import asks_sound_wave, file_format, segment_keys, sound_wave_key
 
+    sidecar = [sound_wave_key(file)] if asks_sound_wave(file.task) else []
     if file_format(file) != "hls":
-        return [file.object_key]
-    return [*segment_keys(file), file.object_key]  # the playlist last: a retry still finds them
+        return [*sidecar, file.object_key]
+    return [*sidecar, *segment_keys(file), file.object_key]  # the playlist last: a retry finds it
 
 
 def _delete_objects(target, keys: list[str]) -> None:

@@ -255,6 +255,19 @@ def test_an_hls_recording_is_deleted_with_its_segments(app, profile, s3_client):
     assert AuditEntry.objects.get(action="retention.delete").detail["objects"] == 3
 
 
+def test_the_speaker_activity_beside_a_recording_is_deleted_with_it(app, profile, s3_client):
+    task, (file,) = recorded(app, profile, s3_client, days_ago=40, files=1)
+    task.request = {"RecordInputParams": {"MixConfig": {"RecordSoundWave": True}}}
+    task.save()
+    sidecar = file.object_key.removesuffix(".mp4") + ".sw"
+    s3_client.put_object(Bucket=profile.bucket, Key=sidecar, Body=b"volumes")
+    app.retention_days = 30
+    app.save()
+    assert retention.run(app, actor_label="admin", now=NOW).deleted == 1
+    listing = s3_client.list_objects_v2(Bucket=profile.bucket, Prefix="retention/")
+    assert {o["Key"] for o in listing.get("Contents", [])} & {sidecar, file.object_key} == set()
+
+
 def test_a_hold_placed_mid_run_keeps_the_files_not_yet_deleted(
     app, profile, s3_client, history, monkeypatch
 ):

@@ -151,6 +151,10 @@ SCHEMAS: dict[str, Any] = {
             "upload_status_label": STRING,
             "backup_until": NULLABLE_DATETIME,
             "missing_in_bucket": BOOLEAN,
+            "deleted_at": {
+                **NULLABLE_DATETIME,
+                "description": "When retention deleted the file from its bucket (null: not deleted).",
+            },
             "url": _nullable(
                 "string",
                 format="uri",

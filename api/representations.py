@@ -104,6 +104,7 @@ def file_json(file: RecordingFile, links: Links | None = None) -> dict[str, Any]
         "upload_status_label": file.get_upload_status_display(),
         "backup_until": timestamp(file.backup_until),
         "missing_in_bucket": file.missing_in_bucket,
+        "deleted_at": timestamp(file.deleted_at),  # by retention: gone from the bucket
         "url": (links.url or None) if links else None,
         "download_url": (links.download or None) if links else None,
     }

@@ -17,7 +17,6 @@ from django.db import models
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-
 MAX_CURSOR_LENGTH = 80  # an ISO time with its offset and an id fit in half of it
 
 

@@ -444,6 +444,7 @@ def player_context(task: RecordingTask) -> dict[str, Any]:
         "snapshots": [(f, link_set.links.get(f.pk)) for f in snapshot_files],
         "links": link_set,
         "side_by_side": len([t for t in tracks if t.kind != "audio"]) > 1,
+        "deleted_on": max((f.deleted_at for f in media_files if f.deleted_at), default=None),
     }
 
 

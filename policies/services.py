@@ -264,7 +264,7 @@ def evaluate_room(
     attempts = list(occasion.starts.select_related("task"))
     if _room_is_recording(room):
         return "already recording"
-    if _stopped_by_a_person(room, occasion):
+    if _stopped_by_a_person(room, occasion, policy):
         return "a person stopped its recording during this " + occasion.get_kind_display().lower()
     if _failed_starts(attempts) >= MAX_FAILED_STARTS:
         return (
@@ -354,8 +354,10 @@ def _room_is_recording(room: Room) -> bool:
     ).exists()
 
 
-def _stopped_by_a_person(room: Room, occasion: PolicyOccasion) -> bool:
-    """Whether anyone but a policy asked to stop a recording of the room during the occasion.
+def _stopped_by_a_person(room: Room, occasion: PolicyOccasion, policy: RecordingPolicy) -> bool:
+    """Whether anyone but a policy asked to stop a recording this policy started in the room
+    during the occasion. A person's own recordings are theirs to stop, and a policy saved anew
+    (another policy, or this one deleted and made again) starts afresh.
 
     The asking is what counts, whatever ZEGO answered (an unanswered Stop may well have
     stopped it) and whether the person's account still exists (the event keeps their name).
@@ -363,6 +365,7 @@ def _stopped_by_a_person(room: Room, occasion: PolicyOccasion) -> bool:
     return (
         TaskEvent.objects.filter(
             task__room=room,
+            task__policy_start__policy=policy,
             pk__gt=occasion.events_before,
             kind=TaskEvent.Kind.API_CALL,
             action="StopRecord",

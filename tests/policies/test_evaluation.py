@@ -280,6 +280,39 @@ def test_a_person_stop_holds_until_the_room_empties(
     assert len(back.started) == 1 and len(policy_tasks(room)) == 2
 
 
+def test_a_person_stopping_their_own_recording_does_not_hold_the_policy(
+    room, small_preset, make_policy, personas, profile, emulator
+):
+    manual = recording_services.recording_start(
+        app=room.app,
+        room=room,
+        options=mixed_options(profile),
+        user=personas["support"],
+        click_token=uuid.uuid4(),
+    )
+    stop_by(personas["support"], manual)
+    make_policy(preset=small_preset)
+
+    report = services.policies_evaluate()
+
+    assert len(report.started) == 1  # the Stop was of the person's recording, not the policy's
+
+
+def test_a_policy_made_anew_starts_afresh_in_a_room_whose_old_policy_was_stopped(
+    room, small_preset, make_policy, personas, emulator
+):
+    old = make_policy(name="Old", preset=small_preset)
+    services.policies_evaluate()
+    [task] = policy_tasks(room)
+    stop_by(personas["support"], task)
+    old.delete()
+    make_policy(name="New", preset=small_preset)
+
+    report = services.policies_evaluate()
+
+    assert len(report.started) == 1 and len(policy_tasks(room)) == 2
+
+
 @pytest.mark.slow
 def test_publishing_and_unpublishing_in_the_emulator_opens_and_closes_sessions(
     zego_app, small_preset, make_policy, personas, emulator, settings

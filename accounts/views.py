@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import capability_required
 from accounts.audit import audit
@@ -27,7 +26,6 @@ class LogoutView(auth_views.LogoutView):
 
 
 @require_GET
-@vary_on_headers("HX-Request")  # one URL, two answers: Back must not get the fragment from cache
 @capability_required("view_audit")
 def audit_log(request):
     form = AuditFilterForm(request.GET)

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "monitoring.middleware.FlushZegoCallCountsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.VaryOnHtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from accounts.access import capability_required, has_capability
@@ -21,7 +20,6 @@ from monitoring.models import Alert, AlertRule
 
 
 @require_GET
-@vary_on_headers("HX-Request")  # one URL, two answers: Back must not get the fragment from cache
 @capability_required("view_alerts")
 def alert_list(request):
     form = AlertFilterForm(request.GET)

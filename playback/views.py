@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import capability_required
 from accounts.audit import audit, client_ip
@@ -32,7 +31,6 @@ def _files():
 
 
 @require_GET
-@vary_on_headers("HX-Request")  # one URL, two answers: Back must not get the fragment from cache
 @capability_required("play_files")
 def file_list(request):
     form = FileFilterForm(request.GET)

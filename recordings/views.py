@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import capability_required
@@ -216,7 +215,6 @@ def _render_start(request, room, form, presets, preset, *, preset_saved=False):
 
 
 @require_GET
-@vary_on_headers("HX-Request")  # one URL, two answers: Back must not get the fragment from cache
 @capability_required("view_recordings")
 def task_list(request):
     form = TaskFilterForm(request.GET)

@@ -30,3 +30,10 @@ def test_an_htmx_answer_marks_the_field_in_error_out_of_band(client_for, name, q
 def test_the_page_and_its_fragment_are_cached_apart(client_for, name, query, field):
     response = client_for("admin").get(reverse(name))
     assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/", "/rooms/", "/recordings/", "/files/"])
+def test_pages_that_refresh_themselves_are_cached_apart_from_their_fragments(client_for, path):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client_for("admin").get(path, headers=headers)
+        assert "HX-Request" in response["Vary"], (path, headers)

@@ -83,13 +83,26 @@ def test_every_page_has_a_nonce_csp_and_refuses_framing(name, personas, objects)
 def test_every_aria_reference_on_a_page_points_at_an_element_of_it(name, personas, objects):
     """A field's aria-describedby names its help text and error: a screen reader reads them."""
     body = html_page(name, personas, objects).content.decode()
+    assert dangling_aria_references(body) == set(), name
+
+
+def test_the_aria_references_of_a_form_with_errors_point_at_its_errors(personas, objects):
+    client = Client()
+    client.force_login(personas["admin"])
+    url = url_for("recordings:room_start", objects)
+    body = client.post(url, {"max_record_time": "10", "fps": "-1"}).content.decode()
+    assert "field-error" in body  # the form did come back with errors
+    assert dangling_aria_references(body) == set()
+
+
+def dangling_aria_references(body: str) -> set[str]:
     ids = set(re.findall(r'\sid="([^"]+)"', body))
     referenced = {
         ref
         for refs in re.findall(r'aria-(?:describedby|labelledby|controls)="([^"]*)"', body)
         for ref in refs.split()
     }
-    assert referenced - ids == set(), name
+    return referenced - ids
 
 
 PROBE = """

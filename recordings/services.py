@@ -69,34 +69,51 @@ def presence_refresh(*, app: ZegoApp, rooms: list[Room] | None = None) -> int:
     Every caller (scheduler, rooms page, policies) comes through here, so the per-room limit is
     kept whoever asks: an idle console causes no refusals of its own.
     """
-    rooms = _claim_for_stream_list(rooms if rooms is not None else list(app.rooms.all()))
+    candidates = rooms if rooms is not None else list(app.rooms.all())
+    previously = {room.pk: room.presence_refreshed_at for room in candidates}
+    rooms, claimed_at = _claim_for_stream_list(candidates)
     if not rooms:
         return 0
-    client = client_for(app)
-    counts = _user_counts(client, [room.room_id for room in rooms])
-    for room in rooms:
-        try:
-            streams = client.describe_simple_stream_list(room.room_id).streams
-        except zego.ZegoError as error:
-            # A refusal here is someone else's query (e.g. another system on this AppID).
-            room.presence_error = explain(error)[:300]
-        else:
-            room.streams = [
-                {"stream_id": s.stream_id, "user_id": s.user_id, "user_name": s.user_name}
-                for s in streams
-            ]
-            room.presence_error = ""
-        room.user_count = counts.get(room.room_id, room.user_count)
-        # After the answer: ZEGO's window started when it got the query, a little earlier.
-        room.presence_refreshed_at = timezone.now()
-    Room.objects.bulk_update(
-        rooms, ["streams", "user_count", "presence_refreshed_at", "presence_error"]
-    )
+    answered: list[Room] = []
+    try:
+        client = client_for(app)
+        counts = _user_counts(client, [room.room_id for room in rooms])
+        for room in rooms:
+            _read_presence(client, room, counts)
+            answered.append(room)
+    finally:
+        # Whatever happens (the database, a killed worker), what was read is kept, and a room
+        # not asked about is not left looking freshly read with old streams.
+        Room.objects.bulk_update(
+            answered, ["streams", "user_count", "presence_refreshed_at", "presence_error"]
+        )
+        for room in rooms[len(answered) + 1 :]:
+            Room.objects.filter(pk=room.pk, presence_refreshed_at=claimed_at).update(
+                presence_refreshed_at=previously[room.pk]
+            )
     return len(rooms)
 
 
-def _claim_for_stream_list(rooms: list[Room]) -> list[Room]:
-    """The rooms not asked about within ZEGO's per-room window, now marked as asked about.
+def _read_presence(client: zego.Client, room: Room, counts: dict[str, int]) -> None:
+    try:
+        streams = client.describe_simple_stream_list(room.room_id).streams
+    except zego.ZegoError as error:
+        # A refusal here is someone else's query (e.g. another system on this AppID).
+        room.presence_error = explain(error)[:300]
+    else:
+        room.streams = [
+            {"stream_id": s.stream_id, "user_id": s.user_id, "user_name": s.user_name}
+            for s in streams
+        ]
+        room.presence_error = ""
+    room.user_count = counts.get(room.room_id, room.user_count)
+    # After the answer: ZEGO's window started when it got the query, a little earlier.
+    room.presence_refreshed_at = timezone.now()
+
+
+def _claim_for_stream_list(rooms: list[Room]) -> tuple[list[Room], datetime]:
+    """The rooms not asked about within ZEGO's per-room window, now marked as asked about (at
+    the time returned).
 
     One conditional UPDATE, so of two callers at the same moment only one asks about a room.
     """
@@ -106,11 +123,11 @@ def _claim_for_stream_list(rooms: list[Room]) -> list[Room]:
     )
     pks = [room.pk for room in rooms]
     if not rooms or not Room.objects.filter(askable, pk__in=pks).update(presence_refreshed_at=now):
-        return []
+        return [], now
     claimed = set(
         Room.objects.filter(pk__in=pks, presence_refreshed_at=now).values_list("pk", flat=True)
     )
-    return [room for room in rooms if room.pk in claimed]
+    return [room for room in rooms if room.pk in claimed], now
 
 
 def _user_counts(client: zego.Client, room_ids: list[str]) -> dict[str, int]:

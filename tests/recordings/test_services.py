@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+import zego
 from accounts.models import AuditEntry
 from monitoring.callcounts import flush_calls
 from monitoring.models import ZegoCallCount
@@ -235,6 +237,34 @@ def test_presence_refresh_reads_streams_and_head_counts(room, emulator):
     assert [s["user_id"] for s in other.streams] == ["solo"]
     assert empty.streams == [] and empty.presence_refreshed_at is not None
     assert not services.presence_is_stale(room.app)
+
+
+def test_a_refresh_that_breaks_half_way_keeps_what_it_read_and_releases_the_rest(
+    room, emulator, monkeypatch
+):
+    from django.db import OperationalError
+
+    long_ago = timezone.now() - timedelta(minutes=30)
+    second = Room.objects.create(app=room.app, room_id="class-2", presence_refreshed_at=long_ago)
+    third = Room.objects.create(app=room.app, room_id="class-3", presence_refreshed_at=long_ago)
+    Room.objects.filter(pk=room.pk).update(presence_refreshed_at=long_ago)
+    real = zego.Client.describe_simple_stream_list
+
+    def breaks_on_the_second(client, room_id, *args, **kwargs):
+        if room_id == "class-2":
+            raise OperationalError("database is locked")
+        return real(client, room_id, *args, **kwargs)
+
+    monkeypatch.setattr(zego.Client, "describe_simple_stream_list", breaks_on_the_second)
+    rooms = list(Room.objects.filter(pk__in=[room.pk, second.pk, third.pk]).order_by("room_id"))
+    with pytest.raises(OperationalError):
+        services.presence_refresh(app=room.app, rooms=rooms)
+
+    room.refresh_from_db()
+    third.refresh_from_db()
+    assert {s["stream_id"] for s in room.streams} == {"teacher-cam", "student-cam"}  # kept
+    assert room.presence_refreshed_at > long_ago
+    assert third.presence_refreshed_at == long_ago  # not asked: still stale, asked next time
 
 
 def test_the_head_count_leaves_out_the_recorder(room, profile, personas, emulator):

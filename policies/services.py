@@ -70,7 +70,25 @@ def policy_save(*, form, request) -> RecordingPolicy:
             room=policy.room.room_id if policy.room else "",
             changed=form.changed_data,
         )
+        if not creating:
+            retime_running_starts(policy, timezone.now())
     return policy
+
+
+def retime_running_starts(policy: RecordingPolicy, now: datetime) -> int:
+    """After a policy's window is edited, its running recordings end with the new window: now if
+    it no longer includes this moment, at its new close otherwise, and with no window at all when
+    the schedule was removed. Returns how many were retimed."""
+    running = PolicyStart.objects.filter(
+        policy=policy,
+        stop_at__isnull=False,
+        stop_sent_at__isnull=True,
+        task__status__in=RecordingTask.RUNNING_STATUSES,
+    )
+    if not policy.has_schedule:
+        return running.update(stop_at=None)
+    window = _window_for(policy, now)
+    return running.update(stop_at=window.closes_at if window else now)
 
 
 def policy_set_enabled(*, policy: RecordingPolicy, enabled: bool, request) -> RecordingPolicy:

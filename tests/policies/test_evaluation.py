@@ -470,6 +470,30 @@ def test_the_window_opening_starts_and_its_close_stops(room, small_preset, make_
     assert len(emulator_tasks(emulator)) == 1
 
 
+def test_editing_the_window_of_a_running_recording_moves_its_stop(
+    room, small_preset, make_policy, emulator
+):
+    policy = make_policy(preset=small_preset, **schedule())
+    services.policies_evaluate(now=at(9))
+    [task] = policy_tasks(room)
+
+    policy.window_end = time(10)  # shortened while it records
+    policy.save()
+    assert services.retime_running_starts(policy, at(9, 30)) == 1
+    assert services.policies_evaluate(now=at(9, 59)).stopped == []
+    assert services.policies_evaluate(now=at(10)).stopped == [task.pk]
+
+
+def test_a_lengthened_window_keeps_its_recording_going(room, small_preset, make_policy, emulator):
+    policy = make_policy(preset=small_preset, **schedule(window_end=time(10)))
+    services.policies_evaluate(now=at(9))
+    policy.window_end = time(12)
+    policy.save()
+    services.retime_running_starts(policy, at(9, 30))
+    assert services.policies_evaluate(now=at(10, 30)).stopped == []
+    assert len(policy_tasks(room)) == 1  # not split in two
+
+
 def test_a_person_stop_holds_for_the_rest_of_the_window(
     room, small_preset, make_policy, personas, emulator
 ):

@@ -79,7 +79,12 @@ def type_problems(data: dict[str, Any], properties: dict[str, dict]) -> dict[str
     for name, value in data.items():
         schema = properties.get(name)
         if schema is None:
-            problems[name] = [f"Unknown field; known fields: {', '.join(sorted(properties))}."]
+            known = ", ".join(sorted(properties))
+            problems[name] = [
+                f"Unknown field; known fields: {known}."
+                if known
+                else "This action takes no fields."
+            ]
         elif not _has_type(value, schema):
             problems[name] = [f"Must be {_type_words(schema)}."]
     return problems

@@ -165,6 +165,14 @@ def test_the_retention_page_previews_without_saving(client_for, app, history):
     assert app.retention_days == 30  # a preview saves nothing
 
 
+def test_the_retention_page_offers_no_run_when_nothing_is_due(client_for, app, history):
+    app.retention_days = 3650
+    app.save()
+    page = client_for("admin").get(reverse("recordings:retention", args=[app.pk])).text
+    assert "Nothing is due: no file is older than 3650 days." in page
+    assert "files now" not in page
+
+
 def test_the_retention_page_refuses_automatic_deletion_without_a_period(client_for, app):
     url = reverse("recordings:retention", args=[app.pk])
     response = client_for("admin").post(

@@ -7,6 +7,7 @@ import pytest
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_layout_editor import setup  # noqa: F401 (a fixture)
+from tests.recordings.conftest import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,9 @@ def test_a_replaced_editor_no_longer_redraws_on_resize(page, live_server, setup)
     page.locator(".le.le-ready").wait_for()
     page.evaluate(COUNT_OLD_EDITOR_DRAWS)
     page.set_viewport_size({"width": 1300, "height": 900})
-    page.wait_for_function("window.oldDraws > 0")  # the spy works while the editor is shown
+    # Polled from here: wait_for_function would evaluate a string in the page, which our CSP
+    # (no unsafe-eval) refuses.
+    wait_for(lambda: page.evaluate("window.oldDraws") > 0, timeout=10, interval=0.1)
 
     page.get_by_label("MaxIdleTime (s)").fill("-5")
     page.get_by_role("button", name="Start recording").click()

@@ -91,8 +91,9 @@ def test_a_live_recording_plays_on_the_task_page_while_it_records(
     assert 'id="watch-live" hidden' in client.get(live_url).content.decode()
 
 
-def test_the_live_view_is_for_people_who_play_files(client_for, room, profile, personas):
-    task = RecordingTask.objects.create(
+def live_recording(room, profile) -> RecordingTask:
+    """A task recording with RealtimeUploadFragment, made without ZEGO."""
+    return RecordingTask.objects.create(
         app=room.app,
         room=room,
         click_token=new_click(),
@@ -102,6 +103,10 @@ def test_the_live_view_is_for_people_who_play_files(client_for, room, profile, p
         storage_profile=profile,
         request={"RecordOutputParams": {"RealtimeUploadFragment": True}},
     )
+
+
+def test_the_live_view_is_for_people_who_play_files(client_for, room, profile, personas):
+    task = live_recording(room, profile)
     url = reverse("playback:live_player", args=[task.pk])
     assert client_for("storage").get(url).status_code == 403
     page = client_for("storage").get(reverse("recordings:task_detail", args=[task.pk]))
@@ -111,16 +116,7 @@ def test_the_live_view_is_for_people_who_play_files(client_for, room, profile, p
 def test_the_live_view_says_when_the_recording_has_ended(client_for, room, profile):
     """The playing live view's state line asks every 2 s: nothing to swap (204) while the task
     records; once it has ended, the news and the player's link, and the end of the asking (286)."""
-    task = RecordingTask.objects.create(
-        app=room.app,
-        room=room,
-        click_token=new_click(),
-        status=S.RECORDING,
-        record_mode=2,
-        stream_type=3,
-        storage_profile=profile,
-        request={"RecordOutputParams": {"RealtimeUploadFragment": True}},
-    )
+    task = live_recording(room, profile)
     url = reverse("playback:live_player", args=[task.pk])
     state_line = {"HX-Request": "true", "HX-Target": "live-state"}
     client = client_for("support")
